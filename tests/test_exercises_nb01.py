@@ -1,0 +1,60 @@
+"""Tests for the checks of notebook 01's exercises (reglab/exercises/nb01.py).
+
+The right answers are worked out here by hand from the exercise data, independently of the
+checks (which ask Keras), so a test fails if either side drifts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reglab.exercises import check, nb01, registered
+
+# By hand: W = [[1, -2], [0, 3]] -> 0.01 * (1 + 4 + 0 + 9) = 0.14.
+# Outputs sum to 0 + 2 + 1 + 0 + 0 + 3 + 4 + 0 = 10 -> 0.5 * 10 / 4 rows = 1.25.
+RIGHT = {"01.1": (3, 5), "01.2": 0.14, "01.3": 1.25}
+WRONG = {
+    "01.1": [(5, 3), 15, "3x5"],
+    "01.2": [0.07, np.sqrt(14) * 0.01, 0.28],
+    "01.3": [5.0, 0.625, "a lot"],  # no division by the batch size; mean over all entries
+}
+
+
+def test_notebook_01_registers_three_exercises():
+    assert {"01.1", "01.2", "01.3"} <= set(registered())
+
+
+def test_exercise_data_matches_the_worked_numbers():
+    assert 0.01 * np.sum(nb01.KERNEL**2) == pytest.approx(RIGHT["01.2"])
+    assert nb01.ACTIVITY_L1 * np.sum(np.abs(nb01.OUTPUTS)) / len(nb01.OUTPUTS) == pytest.approx(
+        RIGHT["01.3"]
+    )
+
+
+@pytest.mark.parametrize("exercise_id", sorted(RIGHT))
+def test_right_answer_is_accepted(exercise_id, capsys):
+    assert bool(check(exercise_id, RIGHT[exercise_id])) is True
+    assert capsys.readouterr().out.startswith(f"✓ {exercise_id}")
+
+
+def test_answers_in_other_numeric_types_are_accepted():
+    assert bool(check("01.1", [3, 5])) is True
+    assert bool(check("01.2", np.float32(0.14))) is True
+    assert bool(check("01.3", np.array(1.25))) is True
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "answer"), [(key, answer) for key, answers in WRONG.items() for answer in answers]
+)
+def test_wrong_answer_gets_a_hint_and_never_raises(exercise_id, answer, capsys):
+    assert bool(check(exercise_id, answer)) is False
+    out = capsys.readouterr().out
+    assert out.startswith(f"✗ {exercise_id}: not yet.")
+    assert len(out.strip()) > len(f"✗ {exercise_id}: not yet.")
+
+
+@pytest.mark.parametrize("exercise_id", sorted(RIGHT))
+def test_unanswered_is_not_an_error(exercise_id, capsys):
+    assert bool(check(exercise_id, None)) is False
+    assert "not answered yet" in capsys.readouterr().out
