@@ -1,0 +1,193 @@
+"""A KL-divergence sparsity regularizer for sigmoid codes, in Keras and in numpy.
+
+The sparse autoencoder's penalty (Ng, *Sparse autoencoder*, CS294A lecture notes, 2011) asks
+each code unit to be active a small fraction ρ of the time, on average over the data:
+
+.. math:: \\Omega = \\beta \\sum_{j=1}^{k} \\mathrm{KL}(\\rho \\,\\|\\, \\hat\\rho_j), \\qquad
+          \\hat\\rho_j = \\frac{1}{B} \\sum_{i=1}^{B} a_{ij}, \\qquad
+          \\mathrm{KL}(\\rho \\,\\|\\, q) = \\rho \\log\\frac{\\rho}{q}
+                                      + (1-\\rho) \\log\\frac{1-\\rho}{1-q}
+
+where ``a`` is the ``(B, k)`` batch of codes (sigmoid outputs in ``(0, 1)``), ρ the ``target``
+and β the ``weight``. :func:`kl_sparsity` computes Ω in numpy; :class:`KLSparsity` is the Keras
+activity regularizer, serializable and registered as ``"reglab>KLSparsity"``.
+
+How Keras 3.15.1 applies an activity regularizer (``Layer.__call__`` in
+``keras/src/layers/layer.py``): it calls the regularizer on the layer's output and divides the
+result by the batch size ``B`` (``ops.divide_no_nan(loss, batch_size)``) before ``add_loss``;
+the docstring of ``keras.regularizers.Regularizer`` says so too. For ``L1(λ)`` on activations,
+a sum over the batch, that gives ``λ · mean_i Σ_j |a_ij|``: the per-sample penalty, whatever
+the batch size. Ω is different: it is already a statistic of the whole batch (ρ̂ is a mean), so
+dividing it by ``B`` would make the effective strength ``β/B``, changing with the batch size.
+:class:`KLSparsity` therefore returns ``B · Ω`` by default (``cancel_batch_division=True``),
+and the term that lands in ``layer.losses``/``model.losses``, the one training minimises, is
+exactly Ω. With ``cancel_batch_division=False`` it returns Ω and the term is ``Ω / B``.
+``tests/test_regularizers.py`` checks both against the installed Keras.
+
+Introduced in notebooks/07-sparse-autoencoders.ipynb.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from reglab._validation import _invalid, as_float_array, check_float
+
+__all__ = ["EPSILON", "KLSparsity", "kl_divergence", "kl_sparsity"]
+
+EPSILON = 1e-7
+"""ρ̂ is clipped to ``[EPSILON, 1 - EPSILON]`` before the logarithms (Keras' default epsilon)."""
+
+
+def _check_target(target: object) -> float:
+    try:
+        value = check_float(target, "target", strict=True)
+    except (TypeError, ValueError) as error:
+        raise type(error)(_invalid("target", "a float in the open interval (0, 1)", target)) from None
+    if value >= 1.0:
+        raise ValueError(_invalid("target", "a float in the open interval (0, 1)", target))
+    return value
+
+
+def kl_divergence(target: float, rho_hat) -> np.ndarray:
+    """KL divergence between Bernoulli(ρ) and Bernoulli(ρ̂), elementwise, in float64.
+
+    .. math:: \\mathrm{KL}(\\rho \\,\\|\\, \\hat\\rho) = \\rho \\log\\frac{\\rho}{\\hat\\rho}
+              + (1-\\rho) \\log\\frac{1-\\rho}{1-\\hat\\rho}
+
+    ``rho_hat`` is clipped to ``[EPSILON, 1 - EPSILON]`` first, as in :class:`KLSparsity`. The
+    result is >= 0 and equals 0 exactly where ``ρ̂ = ρ``.
+
+    Examples
+    --------
+    >>> float(kl_divergence(0.1, 0.1))
+    0.0
+    >>> round(float(kl_divergence(0.1, 0.5)), 5)
+    0.36806
+
+    Introduced in notebooks/07-sparse-autoencoders.ipynb.
+    """
+    rho = _check_target(target)
+    q = np.clip(as_float_array(rho_hat, "rho_hat"), EPSILON, 1.0 - EPSILON)
+    return rho * np.log(rho / q) + (1.0 - rho) * np.log((1.0 - rho) / (1.0 - q))
+
+
+def kl_sparsity(codes, target: float, weight: float = 1.0) -> float:
+    """The KL sparsity penalty Ω of a batch of codes, in numpy (float64): the reference.
+
+    .. math:: \\Omega = \\beta \\sum_j \\mathrm{KL}(\\rho \\,\\|\\, \\hat\\rho_j), \\qquad
+              \\hat\\rho_j = \\mathrm{mean}_i\\, a_{ij}
+
+    This is the term :class:`KLSparsity` (with its default ``cancel_batch_division=True``)
+    adds to ``model.losses``. Codes with more than two axes are treated as ``(B, ...)``: ρ̂ is
+    the mean over the first axis and the sum runs over all the others.
+
+    Parameters
+    ----------
+    codes : array_like, shape (B, k, ...)
+        A batch of activations, expected in ``[0, 1]`` (sigmoid outputs); ρ̂ is clipped.
+    target : float
+        ρ, the wanted mean activation, in ``(0, 1)``.
+    weight : float
+        β >= 0.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(kl_sparsity(np.full((4, 2), 0.5), target=0.1), 4)
+    0.7361
+
+    Introduced in notebooks/07-sparse-autoencoders.ipynb.
+    """
+    codes = as_float_array(codes, "codes", allow_empty=False)
+    if codes.ndim < 2:
+        raise ValueError(_invalid("codes", "an array of shape (batch, units, ...)", f"shape {codes.shape}"))
+    beta = check_float(weight, "weight")
+    return float(beta * np.sum(kl_divergence(target, codes.mean(axis=0))))
+
+
+@keras.saving.register_keras_serializable(package="reglab")
+class KLSparsity(keras.regularizers.Regularizer):
+    """Keras activity regularizer: β · Σ_j KL(ρ ‖ ρ̂_j), ρ̂_j the batch mean of unit j.
+
+    Use it on a sigmoid code layer, *after* the activation (``Dense(k, activation="sigmoid",
+    activity_regularizer=KLSparsity(0.05, 1.0))``): ρ̂ must be a mean activation in ``(0, 1)``.
+    Values outside that range are not an error, but ρ̂ is clipped to ``[1e-7, 1 - 1e-7]``, and
+    where the clip acts the gradient is zero.
+
+    What it returns, and what ends up in the loss (Keras 3.15.1 divides an activity penalty by
+    the batch size ``B``; see the module docstring):
+
+    ============================  ======================  ============================
+    ``cancel_batch_division``     ``regularizer(a)``      term in ``layer.losses``
+    ============================  ======================  ============================
+    ``True`` (default)            ``B · Ω``               ``Ω``, whatever ``B``
+    ``False``                     ``Ω``                   ``Ω / B``
+    ============================  ======================  ============================
+
+    with ``Ω = kl_sparsity(a, target, weight)``. Float16 and bfloat16 inputs (mixed precision)
+    are cast to float32 first, so the logarithms and the penalty stay in float32.
+
+    Parameters
+    ----------
+    target : float
+        ρ in ``(0, 1)``, the wanted mean activation of each unit (0.05 is a common choice).
+    weight : float
+        β >= 0, the strength.
+    cancel_batch_division : bool
+        Multiply by the batch size so Keras' division cancels (default ``True``).
+
+    Examples
+    --------
+    >>> reg = KLSparsity(target=0.1, weight=1.0)
+    >>> codes = np.full((4, 2), 0.5, dtype="float32")
+    >>> round(float(reg(codes)), 3)  # B * Ω = 4 * 0.73613
+    2.945
+    >>> layer = keras.layers.Activation("linear", activity_regularizer=reg)
+    >>> _ = layer(codes)
+    >>> round(float(layer.losses[0]), 4)  # Ω, after Keras divides by B
+    0.7361
+
+    Introduced in notebooks/07-sparse-autoencoders.ipynb.
+    """
+
+    def __init__(self, target: float = 0.05, weight: float = 1.0, *, cancel_batch_division: bool = True):
+        self.target = _check_target(target)
+        self.weight = check_float(weight, "weight")
+        if not isinstance(cancel_batch_division, bool | np.bool_):
+            raise TypeError(_invalid("cancel_batch_division", "True or False", cancel_batch_division))
+        self.cancel_batch_division = bool(cancel_batch_division)
+
+    def __call__(self, x):
+        x = ops.convert_to_tensor(x)
+        if keras.backend.standardize_dtype(x.dtype) in ("float16", "bfloat16"):
+            x = ops.cast(x, "float32")
+        elif not keras.backend.is_float_dtype(x.dtype):
+            x = ops.cast(x, keras.backend.floatx())
+        if len(x.shape) < 2:
+            raise ValueError(_invalid("x", "activations of shape (batch, units, ...)", f"shape {x.shape}"))
+        rho = self.target
+        rho_hat = ops.clip(ops.mean(x, axis=0), EPSILON, 1.0 - EPSILON)
+        kl = rho * ops.log(rho / rho_hat) + (1.0 - rho) * ops.log((1.0 - rho) / (1.0 - rho_hat))
+        loss = self.weight * ops.sum(kl)
+        if self.cancel_batch_division:
+            loss = loss * ops.cast(ops.shape(x)[0], loss.dtype)
+        return loss
+
+    def get_config(self) -> dict:
+        return {
+            "target": self.target,
+            "weight": self.weight,
+            "cancel_batch_division": self.cancel_batch_division,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"KLSparsity(target={self.target!r}, weight={self.weight!r}, "
+            f"cancel_batch_division={self.cancel_batch_division!r})"
+        )
