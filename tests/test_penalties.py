@@ -1,0 +1,274 @@
+"""reglab.penalties against keras.regularizers: values, gradients, the bridge, the error messages.
+
+Tolerances: Keras computes in the weights' dtype. For float32 weights it rounds λ and every
+partial sum to float32 (unit roundoff 6e-8); the sums here add at most 64 non-negative terms, so
+their relative error stays below 64 * 6e-8 ≈ 4e-6, hence ``rtol=1e-5``. In float64 Keras still
+multiplies by the float32-rounded factor (TensorFlow backend); given that same factor, the two sides
+agree to ``rtol=1e-12``.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from reglab import penalties
+from reglab.penalties import PenaltySpec, from_keras, to_keras
+
+SETTINGS = settings(max_examples=50, deadline=None, derandomize=True)
+
+weights = hnp.arrays(
+    dtype=np.float64,
+    shape=hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=8),
+    elements=st.floats(-100, 100, allow_nan=False, allow_infinity=False),
+)
+# 0 exactly, or a factor that float32 represents without underflow.
+lams = st.one_of(st.just(0.0), st.floats(1e-4, 10.0))
+
+
+def as_float32_factors(spec):
+    """The factors Keras multiplies by: rounded to float32 whatever the weights' dtype."""
+    return PenaltySpec(spec.kind, l1=float(np.float32(spec.l1)), l2=float(np.float32(spec.l2)))
+
+
+KERAS_CLASSES = {"l1": keras.regularizers.L1, "l2": keras.regularizers.L2}
+
+
+def keras_value(regularizer, w, dtype):
+    return float(regularizer(tf.constant(w, dtype=dtype)).numpy())
+
+
+# --- values ------------------------------------------------------------------------------------
+@SETTINGS
+@given(w=weights, lam=lams, kind=st.sampled_from(["l1", "l2"]))
+def test_value_equals_keras_float32(w, lam, kind):
+    w32 = w.astype(np.float32)
+    ours = getattr(penalties, kind)(w32, lam)
+    theirs = keras_value(KERAS_CLASSES[kind](lam), w32, tf.float32)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=0)
+
+
+@SETTINGS
+@given(w=weights, lam1=lams, lam2=lams)
+def test_l1_l2_equals_keras_float32(w, lam1, lam2):
+    w32 = w.astype(np.float32)
+    ours = penalties.l1_l2(w32, l1=lam1, l2=lam2)
+    theirs = keras_value(keras.regularizers.L1L2(l1=lam1, l2=lam2), w32, tf.float32)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=0)
+
+
+@SETTINGS
+@given(w=weights, lam1=lams, lam2=lams)
+def test_spec_from_keras_matches_keras_float64(w, lam1, lam2):
+    for regularizer in (
+        keras.regularizers.L1(lam1),
+        keras.regularizers.L2(lam2),
+        keras.regularizers.L1L2(l1=lam1, l2=lam2),
+    ):
+        spec = as_float32_factors(from_keras(regularizer))
+        np.testing.assert_allclose(
+            spec.value(w), keras_value(regularizer, w, tf.float64), rtol=1e-12, atol=0
+        )
+
+
+@pytest.mark.parametrize(
+    ("func", "w", "kwargs", "expected"),
+    [
+        (penalties.l1, [10.0], {"lam": 0.1}, 1.0),  # seed 002's kernel example
+        (penalties.l2, [20.0], {"lam": 0.05}, 20.0),  # seed 002's activity example: 20, not 2
+        (penalties.l2, np.ones((5, 5)), {"lam": 2.0}, 50.0),  # Keras' own docstring example
+        (penalties.l1_l2, [1.0, -2.0], {"l1": 0.1, "l2": 0.5}, 2.8),
+        (penalties.l2, [1.0, 1.0], {"lam": 5.0}, 10.0),  # λ > 1 is fine
+        (penalties.l1, np.zeros((0,)), {"lam": 0.3}, 0.0),  # no weights, no penalty
+    ],
+)
+def test_worked_numbers(func, w, kwargs, expected):
+    assert func(w, **kwargs) == pytest.approx(expected, rel=1e-12)
+
+
+# --- gradients ---------------------------------------------------------------------------------
+def central_difference(func, w, h=1e-6):
+    grad = np.zeros_like(w)
+    for index in np.ndindex(w.shape):
+        step = np.zeros_like(w)
+        step[index] = h
+        grad[index] = (func(w + step) - func(w - step)) / (2 * h)
+    return grad
+
+
+# Away from 0 (|w| >= 1e-3 > h): the L1 kink lies outside the finite-difference stencil.
+away_from_zero = hnp.arrays(
+    dtype=np.float64,
+    shape=st.integers(1, 6),
+    elements=st.floats(1e-3, 10.0).flatmap(lambda x: st.sampled_from([x, -x])),
+)
+
+
+@SETTINGS
+@given(w=away_from_zero, lam1=lams, lam2=lams)
+def test_gradients_equal_finite_differences(w, lam1, lam2):
+    # Central differences of a float64 function with h=1e-6: truncation error is 0 for these
+    # piecewise quadratics, rounding error ~ eps * |f| / h ≈ 1e-16 * 1e3 / 1e-6 = 1e-7.
+    cases = [
+        (penalties.grad_l1(w, lam1), lambda v: penalties.l1(v, lam1)),
+        (penalties.grad_l2(w, lam2), lambda v: penalties.l2(v, lam2)),
+        (penalties.grad_l1_l2(w, lam1, lam2), lambda v: penalties.l1_l2(v, lam1, lam2)),
+    ]
+    for analytic, func in cases:
+        np.testing.assert_allclose(analytic, central_difference(func, w), rtol=1e-6, atol=1e-6)
+
+
+def tape_gradient(regularizer, w):
+    variable = tf.Variable(w, dtype=tf.float64)
+    with tf.GradientTape() as tape:
+        loss = regularizer(variable)
+    return tape.gradient(loss, variable, unconnected_gradients="zero").numpy()
+
+
+@SETTINGS
+@given(w=weights, lam1=lams, lam2=lams)
+def test_gradients_equal_keras_autodiff(w, lam1, lam2):
+    w = np.where(np.abs(w) < 1.0, 0.0, w)  # plenty of exact zeros: the sign(0) = 0 choice
+    for regularizer in (
+        keras.regularizers.L1(lam1),
+        keras.regularizers.L2(lam2),
+        keras.regularizers.L1L2(l1=lam1, l2=lam2),
+    ):
+        spec = as_float32_factors(from_keras(regularizer))
+        np.testing.assert_allclose(
+            spec.grad(w), tape_gradient(regularizer, w), rtol=1e-12, atol=1e-300
+        )
+
+
+def test_l1_gradient_at_zero_is_zero_in_numpy_and_tensorflow():
+    w = np.array([0.0, -0.0, 2.0])
+    expected = np.array([0.0, 0.0, 0.5])
+    np.testing.assert_array_equal(penalties.grad_l1(w, 0.5), expected)
+    np.testing.assert_array_equal(tape_gradient(keras.regularizers.L1(0.5), w), expected)
+
+
+# --- the Keras bridge --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kind", "factors", "keras_class", "config"),
+    [
+        ("l1", {"l1": 0.5}, keras.regularizers.L1, {"l1": 0.5}),
+        ("l2", {"l2": 0.05}, keras.regularizers.L2, {"l2": 0.05}),
+        ("l1_l2", {"l1": 0.02, "l2": 0.05}, keras.regularizers.L1L2, {"l1": 0.02, "l2": 0.05}),
+        ("l1_l2", {"l2": 0.05}, keras.regularizers.L1L2, {"l1": 0.0, "l2": 0.05}),
+    ],
+)
+def test_to_keras_builds_the_keras_class(kind, factors, keras_class, config):
+    regularizer = to_keras(kind, **factors)
+    assert type(regularizer) is keras_class
+    assert regularizer.get_config() == config
+    assert from_keras(regularizer).to_keras().get_config() == config  # round trip
+
+
+def test_keras_rounds_l2_factor_to_float32_even_for_float64_weights():
+    w = np.array([1.0])
+    theirs = keras_value(keras.regularizers.L2(0.1), w, tf.float64)
+    assert theirs == penalties.l2(w, float(np.float32(0.1))) != penalties.l2(w, 0.1)
+
+
+def test_keras_stores_l1_as_float32_and_from_keras_keeps_that_value():
+    stored = keras.regularizers.L1(0.01).get_config()["l1"]
+    assert stored == float(np.float32(0.01)) == 0.009999999776482582
+    assert from_keras(keras.regularizers.L1(0.01)).l1 == stored
+    assert from_keras(keras.regularizers.L2(0.01)).l2 == 0.01  # L2 keeps the Python float
+
+
+@pytest.mark.parametrize(
+    ("identifier", "expected"),
+    [
+        ("l1", PenaltySpec("l1", l1=float(np.float32(0.01)))),
+        ("l2", PenaltySpec("l2", l2=0.01)),
+        ("l1l2", PenaltySpec("l1_l2", l1=0.0, l2=0.0)),  # snake case of the class: a zero penalty
+        ("L1L2", PenaltySpec("l1_l2", l1=0.0, l2=0.0)),
+    ],
+)
+def test_from_keras_reads_string_identifiers(identifier, expected):
+    assert from_keras(identifier) == expected
+
+
+def test_from_keras_rejects_l1_l2_string_like_keras_does():
+    with pytest.raises(ValueError, match="Could not interpret regularizer identifier: l1_l2"):
+        from_keras("l1_l2")
+
+
+def test_from_keras_rejects_other_regularizers():
+    with pytest.raises(TypeError, match="Invalid value for argument regularizer"):
+        from_keras(keras.regularizers.OrthogonalRegularizer(0.01))
+
+
+# --- error messages ----------------------------------------------------------------------------
+@pytest.mark.parametrize("func", [penalties.l1, penalties.l2, penalties.grad_l1, penalties.grad_l2])
+@pytest.mark.parametrize(
+    ("lam", "error", "fragment"),
+    [
+        (-0.1, ValueError, "lam=-0.1"),
+        (float("nan"), ValueError, "lam=nan"),
+        (float("inf"), ValueError, "lam=inf"),
+        ("0.1", TypeError, "lam='0.1'"),
+    ],
+)
+def test_bad_lambda_is_named(func, lam, error, fragment):
+    with pytest.raises(error, match="Invalid value for argument lam") as info:
+        func([1.0, 2.0], lam)
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("func", [penalties.l1_l2, penalties.grad_l1_l2])
+@pytest.mark.parametrize(("kwargs", "fragment"), [({"l1": -0.1}, "l1=-0.1"), ({"l2": -2}, "l2=-2")])
+def test_bad_factor_of_l1_l2_is_named(func, kwargs, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        func([1.0], **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("w", "error", "fragment"),
+    [
+        (["a", "b"], TypeError, "argument w: expected a numeric array"),
+        ([True, False], TypeError, "argument w: expected a numeric array"),
+        ([1.0, np.nan], ValueError, "argument w: expected finite values"),
+    ],
+)
+def test_bad_weights_are_named(w, error, fragment):
+    with pytest.raises(error, match=fragment):
+        penalties.l2(w, 0.1)
+
+
+@pytest.mark.parametrize("kind", ["l1l2", "L1", "elastic", None])
+def test_unknown_kind_lists_valid_names(kind):
+    with pytest.raises(ValueError, match="expected one of 'l1', 'l2', 'l1_l2'") as info:
+        to_keras(kind, l1=0.1)
+    assert f"kind={kind!r}" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("kind", "factors", "fragment"),
+    [
+        ("l1", {"l2": 0.1}, "takes only l1. Received: l2=0.1"),
+        ("l2", {}, "Received: l2=None"),
+        ("l2", {"l2": -0.1}, "Received: l2=-0.1"),
+        ("l1_l2", {"l1": float("nan")}, "Received: l1=nan"),
+    ],
+)
+def test_to_keras_rejects_bad_factors(kind, factors, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        to_keras(kind, **factors)
+
+
+def test_spec_rejects_a_factor_its_kind_does_not_use():
+    with pytest.raises(ValueError, match="takes no l2 factor"):
+        PenaltySpec("l1", l1=0.1, l2=0.1)
+
+
+def test_keras_accepts_large_lambda_and_rejects_negative():
+    assert keras_value(keras.regularizers.L2(5.0), np.ones(3), tf.float32) == 15.0
+    with pytest.raises(ValueError, match="l2=-0.1"):
+        keras.regularizers.L2(-0.1)
