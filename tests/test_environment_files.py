@@ -6,6 +6,7 @@ drift, one audience gets a broken environment. These tests make the drift fail `
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -83,15 +84,33 @@ def test_postbuild_stops_on_error_and_installs_the_package():
     assert "pip install" in script and " ." in script
 
 
-def test_constraints_pin_what_pyproject_requires():
+def constraint_pins() -> dict[str, str]:
+    """constraints.txt as {normalised name: version}."""
     pins = {}
     for line in (ROOT / "constraints.txt").read_text().splitlines():
         if line and not line.startswith("#"):
             name, _, version = line.partition("==")
             pins[name.lower().replace("_", "-")] = version
+    return pins
+
+
+# `make test` installs the test and course extras (the Makefile's install line), so both are pinned.
+INSTALLED_EXTRAS = ["test", "course"]
+
+
+def test_the_makefile_installs_the_extras_that_are_pinned():
+    install = re.search(r"--editable '\.\[([a-z,]+)\]'", (ROOT / "Makefile").read_text())
+    assert install, "the Makefile's pip install line changed shape"
+    assert install[1].split(",") == INSTALLED_EXTRAS
+
+
+def test_constraints_pin_what_pyproject_requires():
+    pins = constraint_pins()
     linux = {"sys_platform": "linux", "platform_machine": "x86_64"}
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    needed = project["dependencies"] + project["optional-dependencies"]["test"]
+    needed = list(project["dependencies"])
+    for extra in INSTALLED_EXTRAS:
+        needed += project["optional-dependencies"][extra]
     for line in needed:
         requirement = Requirement(line)
         if requirement.marker is not None and not requirement.marker.evaluate(linux):
@@ -99,3 +118,12 @@ def test_constraints_pin_what_pyproject_requires():
         name = requirement.name.lower().replace("_", "-")
         assert name in pins, f"constraints.txt has no pin for {name}"
         assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]} violates {requirement}"
+
+
+def test_course_extra_is_otter_grader_and_stays_out_of_the_default_install():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    course = {Requirement(line).name for line in project["optional-dependencies"]["course"]}
+    assert "otter-grader" in course
+    assert "otter-grader" not in {Requirement(line).name for line in project["dependencies"]}
+    # otter-grader 7 requires wrapt<2; TensorFlow accepts it, so the pin must satisfy both.
+    assert constraint_pins()["wrapt"].startswith("1.")
