@@ -1,0 +1,85 @@
+"""Checks for the exercises of notebooks/07-sparse-autoencoders.ipynb.
+
+The data each exercise works on is defined here, once, and the notebook imports it, so the
+question and its check cannot drift apart. Every check computes its expected answer with
+:mod:`reglab.metrics` or with Keras and :class:`reglab.regularizers.KLSparsity`, not from a
+stored number.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from reglab.exercises._core import Feedback, exercise
+
+CODES = np.array(
+    [
+        [0.91, 0.02, 0.00, 0.40, 0.05, 0.00],
+        [0.00, 0.75, 0.08, 0.00, 0.12, 0.03],
+        [0.06, 0.00, 0.88, 0.01, 0.00, 0.64],
+    ]
+)
+TOL = 0.1
+"""07.1: the codes of three images (6 sigmoid units each) and the tolerance for "near zero"."""
+
+KL_CODES = np.array([[0.4, 0.0], [0.0, 0.1], [0.2, 0.1], [0.2, 0.1]])
+KL_TARGET, KL_WEIGHT = 0.1, 0.5
+"""07.2: a batch of 4 codes of 2 units, and the ρ and β of ``KLSparsity``."""
+
+UNITS = 16
+FLAT_VALUE = 0.05
+"""07.3: a code whose ``UNITS`` units all sit at the KL target ``FLAT_VALUE``."""
+
+
+def _close(answer: object, expected: float) -> bool:
+    return math.isclose(float(np.asarray(answer)), expected, rel_tol=1e-4, abs_tol=1e-7)
+
+
+@exercise("07.1")
+def thresholded_sparsity(answer: object) -> Feedback:
+    """The fraction of the entries of ``CODES`` that are within ``TOL`` of zero."""
+    from reglab.metrics import sparsity
+
+    expected = sparsity(CODES, tol=TOL)
+    hint = (
+        "Count the entries with |a| <= TOL over the whole matrix (all images, all units) and "
+        "divide by the number of entries. Values just above TOL still count as active."
+    )
+    return Feedback(_close(answer, expected), hint)
+
+
+@exercise("07.2")
+def kl_penalty_term(answer: object) -> Feedback:
+    """The term a layer with ``KLSparsity(KL_TARGET, KL_WEIGHT)`` adds for the batch ``KL_CODES``."""
+    import keras
+
+    from reglab.regularizers import KLSparsity
+
+    layer = keras.layers.Identity(activity_regularizer=KLSparsity(KL_TARGET, KL_WEIGHT))
+    layer(KL_CODES.astype("float32"))
+    expected = float(keras.ops.convert_to_numpy(layer.losses[0]))
+    hint = (
+        "First the mean activation ρ̂ of each unit (a column mean), then β · Σ_j KL(ρ ‖ ρ̂_j) with "
+        "KL(ρ ‖ q) = ρ log(ρ/q) + (1-ρ) log((1-ρ)/(1-q)). KLSparsity cancels Keras' division by "
+        "the batch size, so do not divide by 4."
+    )
+    return Feedback(_close(answer, expected), hint)
+
+
+@exercise("07.3")
+def two_measures_of_a_flat_code(answer: object) -> Feedback:
+    """``(sparsity at TOL, Hoyer)`` of a code whose ``UNITS`` entries all equal ``FLAT_VALUE``."""
+    from reglab.metrics import hoyer, sparsity
+
+    code = np.full(UNITS, FLAT_VALUE)
+    expected = (sparsity(code, tol=TOL), hoyer(code))
+    given = np.asarray(answer, dtype=float).ravel()
+    hint = (
+        "Answer with two numbers. The threshold counts every value at or below TOL as zero; "
+        "Hoyer's measure compares ‖a‖₁ with ‖a‖₂ and is 0 when all magnitudes are equal, "
+        "whatever their size."
+    )
+    ok = given.shape == (2,) and np.allclose(given, expected, rtol=1e-4, atol=1e-7)
+    return Feedback(bool(ok), hint)

@@ -1,0 +1,94 @@
+"""Tests for the checks of notebooks 06 and 07 (reglab/exercises/nb06.py, nb07.py).
+
+The right answers are worked out here by hand from the exercise data, independently of the checks
+(which ask Keras and reglab.metrics), so a test fails if either side drifts.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from reglab.exercises import check, nb06, nb07, registered
+
+
+def _kl(rho: float, q: float) -> float:
+    return rho * math.log(rho / q) + (1 - rho) * math.log((1 - rho) / (1 - q))
+
+
+# 06.1: every sample outputs (3, 0, 4): 0.05 * (9 + 0 + 16) = 1.25 per sample; the batch mean is the same.
+# 06.2: the negative entries of Z are -2, -1, -0.5, -4, -3: 0.1 * 10.5 / 4 samples = 0.2625.
+# 06.3: 64 * 16 = 1024 entries of c²: 1024 * 7² = 50176 is finite, 1024 * 8² = 65536 > 65504 overflows.
+# 07.1: entries <= 0.1: 4 in each of the three rows -> 12 of 18.
+# 07.2: column means (0.2, 0.075); 0.5 * (KL(0.1 || 0.2) + KL(0.1 || 0.075)).
+# 07.3: all 16 values 0.05 <= 0.1 -> sparsity 1; all equal -> Hoyer 0.
+RIGHT = {
+    "06.1": 1.25,
+    "06.2": 0.2625,
+    "06.3": 8,
+    "07.1": 12 / 18,
+    "07.2": 0.5 * (_kl(0.1, 0.2) + _kl(0.1, 0.075)),
+    "07.3": (1.0, 0.0),
+}
+WRONG = {
+    "06.1": [10.0, 0.15625, 1.25 / 3],  # no division by B; divided twice; a mean over units too
+    "06.2": [1.05, 0.0875, -0.2625],  # no division by B; divided by all 12 entries; after - before
+    "06.3": [7, 9, 8.5, 256],
+    "07.1": [0.5, 6 / 18, 12],
+    "07.2": [0.5 * (_kl(0.1, 0.2) + _kl(0.1, 0.075)) / 4, 0.0],  # Keras' division not cancelled
+    "07.3": [(0.0, 0.0), (1.0, 1.0), 1.0],
+}
+
+
+def test_notebooks_06_and_07_register_three_exercises_each():
+    assert {"06.1", "06.2", "06.3", "07.1", "07.2", "07.3"} <= set(registered())
+
+
+def test_exercise_data_matches_the_worked_numbers():
+    assert nb06.ACTIVITY_L2 * np.sum(nb06.ROW**2) == pytest.approx(RIGHT["06.1"])
+    negative = -nb06.Z[nb06.Z < 0].sum()
+    assert nb06.ACTIVITY_L1 * negative / len(nb06.Z) == pytest.approx(RIGHT["06.2"])
+    entries = nb06.FP16_BATCH * nb06.FP16_UNITS
+    assert entries * 7**2 < 65504 < entries * 8**2
+    assert np.mean(np.abs(nb07.CODES) <= nb07.TOL) == pytest.approx(RIGHT["07.1"])
+    assert nb07.KL_CODES.mean(axis=0) == pytest.approx([0.2, 0.075])
+    assert (nb07.KL_TARGET, nb07.KL_WEIGHT) == (0.1, 0.5)
+    assert nb07.FLAT_VALUE <= nb07.TOL
+
+
+@pytest.mark.parametrize("exercise_id", sorted(RIGHT))
+def test_right_answer_is_accepted(exercise_id, capsys):
+    assert bool(check(exercise_id, RIGHT[exercise_id])) is True
+    assert capsys.readouterr().out.startswith(f"✓ {exercise_id}")
+
+
+def test_answers_in_other_numeric_types_are_accepted():
+    assert bool(check("06.1", np.float32(1.25))) is True
+    assert bool(check("06.3", np.int64(8))) is True
+    assert bool(check("06.3", 8.0)) is True
+    assert bool(check("07.1", np.array(2 / 3))) is True
+    assert bool(check("07.3", [1, 0])) is True
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "answer"), [(key, answer) for key, answers in WRONG.items() for answer in answers]
+)
+def test_wrong_answer_gets_a_hint_and_never_raises(exercise_id, answer, capsys):
+    assert bool(check(exercise_id, answer)) is False
+    out = capsys.readouterr().out
+    assert out.startswith(f"✗ {exercise_id}: not yet.")
+    assert len(out.strip()) > len(f"✗ {exercise_id}: not yet.") + 20
+
+
+@pytest.mark.parametrize("answer", ["eight", [8, 8]])
+def test_malformed_answers_are_feedback_not_errors(answer, capsys):
+    assert bool(check("06.3", answer)) is False
+    assert capsys.readouterr().out.startswith("✗ 06.3: not yet.")
+
+
+@pytest.mark.parametrize("exercise_id", sorted(RIGHT))
+def test_unanswered_is_not_an_error(exercise_id, capsys):
+    assert bool(check(exercise_id, None)) is False
+    assert "not answered yet" in capsys.readouterr().out
