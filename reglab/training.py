@@ -120,7 +120,8 @@ def train(
         with tensor cores, float32 elsewhere. The model computes in that precision for this run
         only (its weights stay float32); a model built in low precision keeps its own.
     jit_compile : {"auto", True, False}
-        Compile each epoch with XLA. ``"auto"``: on with one replica, off with several.
+        Compile each epoch with XLA. ``"auto"``: on with one replica, off with several (and in a
+        :func:`reglab.sweeps.sweep` of several models, on only on a GPU: XLA compiles slowly on CPUs).
     checkpoint_dir : str or path, optional
         Save after every epoch (atomically). A later call with the same directory and settings
         resumes after the last finished epoch; if all ``epochs`` are done, it only restores.
