@@ -17,11 +17,11 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from reglab.exercises._core import Feedback, Verdict, check, exercise, registered
+from reglab.exercises._core import Feedback, Verdict, check, close, exercise, registered
 
 # Import every notebook's module so their @exercise decorators register the checks.
 for _module in pkgutil.iter_modules(__path__):
     if not _module.name.startswith("_"):
         importlib.import_module(f"{__name__}.{_module.name}")
 
-__all__ = ["Feedback", "Verdict", "check", "exercise", "registered"]
+__all__ = ["Feedback", "Verdict", "check", "close", "exercise", "registered"]

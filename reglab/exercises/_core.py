@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 _CHECKS: dict[str, Callable[[object], Feedback]] = {}
 
@@ -40,6 +43,19 @@ class Verdict:
 
     def _ipython_display_(self) -> None:
         """Show nothing: ``check`` has printed the verdict."""
+
+
+def close(answer: object, expected: float, *, rel_tol: float = 1e-4, abs_tol: float = 1e-7) -> bool:
+    """Whether a numeric answer (a number, a 0-d array or tensor) is within tolerance of ``expected``.
+
+    The default relative tolerance accepts answers computed in float32 or rounded to four digits.
+
+    Examples
+    --------
+    >>> close(0.30000001, 0.3), close(0.31, 0.3)
+    (True, False)
+    """
+    return math.isclose(float(np.asarray(answer)), expected, rel_tol=rel_tol, abs_tol=abs_tol)
 
 
 def exercise(exercise_id: str) -> Callable:

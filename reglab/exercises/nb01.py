@@ -7,11 +7,9 @@ installed Keras, not from a stored number.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from reglab.exercises._core import Feedback, exercise
+from reglab.exercises._core import Feedback, close, exercise
 
 KERNEL_SHAPE_INPUTS, KERNEL_SHAPE_UNITS = 3, 5
 """01.1: a ``Dense(5)`` layer that receives inputs with 3 features."""
@@ -24,10 +22,6 @@ OUTPUTS = np.array([[0.0, 2.0], [1.0, 0.0], [0.0, 3.0], [4.0, 0.0]])
 ACTIVITY_L1 = 0.5
 """01.3: a Dense layer's outputs (after its relu) for a batch of 4, and the activity L1 strength."""
 
-
-def _close(answer: object, expected: float) -> bool:
-    value = float(np.asarray(answer))
-    return math.isclose(value, expected, rel_tol=1e-4, abs_tol=1e-7)
 
 
 @exercise("01.1")
@@ -55,7 +49,7 @@ def kernel_penalty(answer: object) -> Feedback:
         "L2(l2) adds l2 times the sum of the squared entries of W (no square root, no 1/2). "
         "The bias plays no part in it."
     )
-    return Feedback(_close(answer, expected), hint)
+    return Feedback(close(answer, expected), hint)
 
 
 @exercise("01.3")
@@ -71,4 +65,4 @@ def activity_penalty(answer: object) -> Feedback:
         "L1(l1) sums l1 * |y| over the whole batch of outputs, and Keras 3 then divides that "
         "by the batch size (the number of rows)."
     )
-    return Feedback(_close(answer, expected), hint)
+    return Feedback(close(answer, expected), hint)

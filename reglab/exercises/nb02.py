@@ -7,11 +7,9 @@ installed Keras or with :mod:`reglab.updates`), not from a stored number.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from reglab.exercises._core import Feedback, exercise
+from reglab.exercises._core import Feedback, close, exercise
 
 KERNEL = np.array([[0.5, -1.0], [2.0, 0.0]])
 L1_FACTOR, L2_FACTOR = 0.02, 0.05
@@ -25,9 +23,6 @@ ONE_WEIGHT_MINIMUM = 2.0
 """02.3: the 1-D loss ``(w - 2)²``, penalised by ``λ·w²``."""
 
 
-def _close(answer: object, expected: float, rel_tol: float = 1e-4) -> bool:
-    return math.isclose(float(np.asarray(answer)), expected, rel_tol=rel_tol, abs_tol=1e-7)
-
 
 @exercise("02.1")
 def l1_l2_penalty(answer: object) -> Feedback:
@@ -40,7 +35,7 @@ def l1_l2_penalty(answer: object) -> Feedback:
         "Add the two terms: l1 times the sum of |w| plus l2 times the sum of w² over all four "
         "entries (no 1/2, no mean). penalties.l1_l2 computes it."
     )
-    return Feedback(_close(answer, expected), hint)
+    return Feedback(close(answer, expected), hint)
 
 
 @exercise("02.2")
@@ -72,4 +67,4 @@ def lambda_that_halves(answer: object) -> Feedback:
         "Set the derivative 2(w - 2) + 2λw to zero and solve for w; then find λ for which that "
         "w is 1."
     )
-    return Feedback(_close(answer, expected), hint)
+    return Feedback(close(answer, expected), hint)

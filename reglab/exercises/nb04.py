@@ -7,11 +7,9 @@ question and its check cannot drift apart. Each check computes its expected answ
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from reglab.exercises._core import Feedback, exercise
+from reglab.exercises._core import Feedback, close, exercise
 
 WEIGHTS = np.array([0.0, 3e-4, -0.002, 0.0, -0.8, 1e-6, 0.015, -0.0009, 1.3, 0.0])
 TOL = 1e-3
@@ -26,9 +24,6 @@ VALIDATION_LOSSES = {0.0: 0.52, 1e-5: 0.47, 1e-4: 0.41, 1e-3: 0.44, 1e-2: 0.33, 
 """04.3: the validation loss after training with each λ (0: no penalty), in increasing λ."""
 
 
-def _close(answer: object, expected: float) -> bool:
-    return math.isclose(float(np.asarray(answer)), expected, rel_tol=1e-6, abs_tol=1e-12)
-
 
 @exercise("04.1")
 def near_zero_fraction(answer: object) -> Feedback:
@@ -42,7 +37,7 @@ def near_zero_fraction(answer: object) -> Feedback:
         f"the number of weights. Counting only the exact zeros gives {exact:g}: that is the "
         "tolerance 0. metrics.sparsity computes it."
     )
-    return Feedback(_close(answer, expected), hint)
+    return Feedback(close(answer, expected, rel_tol=1e-6, abs_tol=1e-12), hint)
 
 
 @exercise("04.2")
@@ -76,4 +71,4 @@ def lambda_by_increasing_gradually(answer: object) -> Feedback:
         f"previous one; the answer is the last λ before that. (The lowest loss in the table is "
         f"at λ = {best:g}: the greedy rule does not look that far.)"
     )
-    return Feedback(_close(answer, chosen), hint)
+    return Feedback(close(answer, chosen, rel_tol=1e-6, abs_tol=1e-12), hint)

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from reglab.exercises._core import Feedback, exercise
+from reglab.exercises._core import Feedback, close, exercise
 
 B_OLS = 6.0
 """The unpenalised intercept of the exercises' linear model (centred inputs)."""
@@ -44,9 +44,6 @@ def _penalised_intercept(l2: float = 0.0, l1: float = 0.0, steps: int = 2000) ->
     return float(b[0])
 
 
-def _close(answer: object, expected: float) -> bool:
-    return math.isclose(float(np.asarray(answer)), expected, rel_tol=1e-4, abs_tol=1e-6)
-
 
 @exercise("05.1")
 def l2_intercept(answer: object) -> Feedback:
@@ -56,7 +53,7 @@ def l2_intercept(answer: object) -> Feedback:
         "Minimise (B_OLS - b)² + λ·b²: set the derivative -2(B_OLS - b) + 2λb to 0. Keras' data "
         "loss is a mean, so λ is compared with 1, not with the number of examples."
     )
-    return Feedback(_close(answer, expected), hint)
+    return Feedback(close(answer, expected, abs_tol=1e-6), hint)
 
 
 @exercise("05.2")
@@ -68,7 +65,7 @@ def l1_intercept(answer: object) -> Feedback:
         "the intercept by a constant amount (not a fraction), and stops at exactly 0 if that "
         "amount exceeds B_OLS."
     )
-    return Feedback(_close(answer, expected), hint)
+    return Feedback(close(answer, expected, abs_tol=1e-6), hint)
 
 
 @exercise("05.3")

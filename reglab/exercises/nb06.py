@@ -8,11 +8,9 @@ stored number.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from reglab.exercises._core import Feedback, exercise
+from reglab.exercises._core import Feedback, close, exercise
 
 ROW = np.array([3.0, 0.0, 4.0])
 BATCH = 8
@@ -26,9 +24,6 @@ ACTIVITY_L1 = 0.1
 FP16_BATCH, FP16_UNITS = 64, 16
 """06.3: the shape of a layer's float16 outputs whose L2 activity penalty may overflow."""
 
-
-def _close(answer: object, expected: float) -> bool:
-    return math.isclose(float(np.asarray(answer)), expected, rel_tol=1e-4, abs_tol=1e-7)
 
 
 def _recorded_term(regularizer, outputs: np.ndarray) -> float:
@@ -50,7 +45,7 @@ def batch_of_equal_rows(answer: object) -> Feedback:
         "L2(l2) sums l2 · a² over the whole batch, then Keras 3 divides by the number of samples. "
         "With every sample alike, the batch size cancels: it is one sample's penalty."
     )
-    return Feedback(_close(answer, expected), hint)
+    return Feedback(close(answer, expected), hint)
 
 
 @exercise("06.2")
@@ -65,7 +60,7 @@ def before_minus_after(answer: object) -> Feedback:
         "before the ReLU they count as |z|, after it as 0. Sum l1 · |z| over the negative entries "
         "and divide by the number of samples (rows)."
     )
-    return Feedback(_close(answer, expected), hint)
+    return Feedback(close(answer, expected), hint)
 
 
 def _first_overflow() -> int:

@@ -8,11 +8,9 @@ stored number.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from reglab.exercises._core import Feedback, exercise
+from reglab.exercises._core import Feedback, close, exercise
 
 CODES = np.array(
     [
@@ -33,9 +31,6 @@ FLAT_VALUE = 0.05
 """07.3: a code whose ``UNITS`` units all sit at the KL target ``FLAT_VALUE``."""
 
 
-def _close(answer: object, expected: float) -> bool:
-    return math.isclose(float(np.asarray(answer)), expected, rel_tol=1e-4, abs_tol=1e-7)
-
 
 @exercise("07.1")
 def thresholded_sparsity(answer: object) -> Feedback:
@@ -47,7 +42,7 @@ def thresholded_sparsity(answer: object) -> Feedback:
         "Count the entries with |a| <= TOL over the whole matrix (all images, all units) and "
         "divide by the number of entries. Values just above TOL still count as active."
     )
-    return Feedback(_close(answer, expected), hint)
+    return Feedback(close(answer, expected), hint)
 
 
 @exercise("07.2")
@@ -65,7 +60,7 @@ def kl_penalty_term(answer: object) -> Feedback:
         "KL(ρ ‖ q) = ρ log(ρ/q) + (1-ρ) log((1-ρ)/(1-q)). KLSparsity cancels Keras' division by "
         "the batch size, so do not divide by 4."
     )
-    return Feedback(_close(answer, expected), hint)
+    return Feedback(close(answer, expected), hint)
 
 
 @exercise("07.3")
