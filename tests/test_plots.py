@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -43,8 +46,19 @@ def test_returns_a_labelled_figure_without_touching_pyplot(name):
     assert all(ax.get_xlabel() for ax in panels)
 
 
-def test_every_public_function_has_a_case_here():
-    assert set(FIGURES) == set(plots.__all__)
+def figure_cases_of_every_plots_test_module() -> set[str]:
+    """The FIGURES keys of this module and its siblings (test_plots_*.py, one per notebook group)."""
+    names = set(FIGURES)
+    for path in sorted(Path(__file__).parent.glob("test_plots_*.py")):
+        spec = importlib.util.spec_from_file_location(f"_figures_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        names |= set(getattr(module, "FIGURES", {}))
+    return names
+
+
+def test_every_public_function_has_a_figure_case():
+    assert figure_cases_of_every_plots_test_module() == set(plots.__all__)
 
 
 def test_geometry_marks_the_penalised_minima_in_the_legend():
