@@ -47,13 +47,13 @@ def test_returns_a_labelled_figure_without_touching_pyplot(name):
 
 
 def figure_cases_of_every_plots_test_module() -> set[str]:
-    """The FIGURES keys of this module and its siblings (test_plots_*.py, one per notebook group)."""
+    """The figures tested here and in the siblings (test_plots_*.py, one per notebook group)."""
     names = set(FIGURES)
     for path in sorted(Path(__file__).parent.glob("test_plots_*.py")):
         spec = importlib.util.spec_from_file_location(f"_figures_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        names |= set(getattr(module, "FIGURES", {}))
+        names |= set(getattr(module, "FIGURES", {})) | set(getattr(module, "IMAGE_FIGURES", ()))
     return names
 
 
