@@ -240,8 +240,9 @@ def _resolve_strategy(model, strategy):
             "Invalid value for argument strategy: expected a tf.distribute.Strategy or None. "
             f"Received: strategy={strategy!r}"
         )
-    plain = own.num_replicas_in_sync == 1 and type(own).__name__ == "_DefaultDistributionStrategy"
-    if own is strategy or (plain and strategy.num_replicas_in_sync == 1):
+    # Only the strategy that owns the variables: an optimizer with slots (Adam) would otherwise
+    # fail later with TensorFlow's "Mixing different tf.distribute.Strategy objects".
+    if own is strategy:
         return strategy
     raise ValueError(
         "Invalid value for argument strategy: expected the strategy whose scope() created the "

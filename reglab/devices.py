@@ -171,7 +171,10 @@ def strategy_of(model):
     import tensorflow as tf
 
     for variable in model.variables:
-        owner = getattr(getattr(variable, "value", variable), "distribute_strategy", None)
+        value = getattr(variable, "value", variable)
+        # Mirrored variables expose the strategy publicly; variables created under
+        # OneDeviceStrategy.scope() only record it privately (TensorFlow 2.21).
+        owner = getattr(value, "distribute_strategy", None) or getattr(value, "_distribute_strategy", None)
         if owner is not None:
             return owner
     return tf.distribute.get_strategy()

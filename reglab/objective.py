@@ -109,7 +109,9 @@ def data_loss(loss_fn, y_true, y_pred):
 
     The prediction is cast to float32 first (a ``mixed_float16`` model outputs float16), and a loss
     function that returns one value per sample is averaged, as Keras' default
-    ``"sum_over_batch_size"`` reduction does.
+    ``"sum_over_batch_size"`` reduction does. Under a strategy with several replicas, the scaling a
+    ``keras.losses.Loss`` object applies by itself is undone, so strings, functions and objects
+    give the same number.
 
     Examples
     --------
@@ -119,12 +121,25 @@ def data_loss(loss_fn, y_true, y_pred):
 
     Introduced in notebooks/08-training-on-gpus.ipynb.
     """
+    import keras
     from keras import ops
 
     value = loss_fn(y_true, ops.cast(y_pred, "float32"))
     if len(value.shape) > 0:
         value = ops.mean(value)
+    if isinstance(loss_fn, keras.losses.Loss):
+        value = _undo_replica_scaling(value)
     return ops.cast(value, "float32")
+
+
+def _undo_replica_scaling(value):
+    """Multiply back the ``1/replicas`` that ``keras.losses.Loss.__call__`` applies under a
+    ``tf.distribute`` strategy (``scale_loss_for_distribution``, Keras 3.15.1): the training engine
+    weights each replica's loss by its share of the batch itself, so it needs the plain mean."""
+    import tensorflow as tf
+
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return value * replicas if replicas > 1 else value
 
 
 def loss_parts(model, x, y, loss, *, training: bool = False) -> dict[str, object]:

@@ -278,11 +278,22 @@ def test_uncompiled_or_unbuilt_models_are_rejected_with_what_to_do(data):
 
 def test_one_device_strategy_matches_the_default_strategy(data):
     x, y = data
-    default, one = build(), build()
+    strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
+    default = build()
+    with strategy.scope():
+        one = build()
     expected = quiet(default, x, y, epochs=2)
-    history = quiet(one, x, y, epochs=2, strategy=tf.distribute.OneDeviceStrategy("/cpu:0"))
+    history = quiet(one, x, y, epochs=2, strategy=strategy)
     np.testing.assert_allclose(history.history["loss"], expected.history["loss"], rtol=1e-6)
     assert history.params["strategy"] == "OneDeviceStrategy (1 replica)"
+
+
+def test_a_strategy_that_does_not_own_the_variables_is_refused_before_training(data):
+    x, y = data
+    model = build()
+    model.compile(optimizer="adam", loss="mse")  # Adam's slots would mix two strategies
+    with pytest.raises(ValueError, match=r"argument strategy: expected the strategy whose scope\(\)"):
+        train(model, x, y, strategy=tf.distribute.OneDeviceStrategy("/cpu:0"), progress=False)
 
 
 # --- several devices, through two logical CPUs (a fresh interpreter: before TF initialises) ----
@@ -310,8 +321,15 @@ MULTI_DEVICE_SCRIPT = textwrap.dedent(
         model = build()
     out["strategy_of_is_mirrored"] = strategy_of(model) is mirrored
     histories = {}
-    for name, m in (("mirrored", model), ("single", build())):
-        h = train(m, x, y, epochs=2, batch_size=16, validation_data=(x[:9], y[:9]), progress=False)
+    with mirrored.scope():
+        model_for_loss_object = build()
+    runs = (("mirrored", model, None), ("single", build(), None),
+            # A keras.losses.Loss object scales itself by 1/replicas inside a strategy.
+            ("mirrored_loss_object", model_for_loss_object, keras.losses.MeanSquaredError()),
+            ("single_loss_object", build(), keras.losses.MeanSquaredError()))
+    for name, m, loss in runs:
+        h = train(m, x, y, epochs=2, batch_size=16, validation_data=(x[:9], y[:9]), progress=False,
+                  loss=loss)
         histories[name] = {"rows": h.rows, "weights": [w.tolist() for w in m.get_weights()],
                            "params": h.params}
     out.update(histories)
@@ -339,3 +357,8 @@ def test_mirrored_strategy_on_two_logical_cpus_equals_one_device():
     for ra, rb in zip(mirrored["rows"], single["rows"], strict=True):
         assert ra.keys() == rb.keys()
         np.testing.assert_allclose(list(ra.values()), list(rb.values()), rtol=1e-5, atol=1e-6)
+    mirrored, single = out["mirrored_loss_object"], out["single_loss_object"]
+    for ra, rb in zip(mirrored["rows"], single["rows"], strict=True):
+        np.testing.assert_allclose(list(ra.values()), list(rb.values()), rtol=1e-5, atol=1e-6)
+    for a, b in zip(mirrored["weights"], single["weights"], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
