@@ -41,3 +41,9 @@ def test_the_verdict_displays_nothing_in_a_notebook():
     assert verdict == False  # noqa: E712  (a Verdict compares equal to the bool it stands for)
     assert verdict._ipython_display_() is None
     assert repr(verdict) == "Verdict(correct=False)"
+
+
+@pytest.mark.parametrize("exercise_id", [i for i in registered() if not i.startswith("99.")])
+def test_every_registered_exercise_treats_none_as_not_answered(exercise_id, capsys):
+    assert not check(exercise_id, None)
+    assert "not answered yet" in capsys.readouterr().out
