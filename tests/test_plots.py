@@ -35,30 +35,52 @@ FIGURES = {
 }
 
 
-@pytest.mark.parametrize("name", list(FIGURES))
-def test_returns_a_labelled_figure_without_touching_pyplot(name):
-    before = plt.get_fignums()
-    fig = FIGURES[name]()
-    assert isinstance(fig, Figure)
-    assert plt.get_fignums() == before  # nothing to show, nothing leaked
-    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
-    assert fig.axes[0].get_ylabel()  # shared y axes label only the first panel
-    assert all(ax.get_xlabel() for ax in panels)
-
-
-def figure_cases_of_every_plots_test_module() -> set[str]:
-    """The figures tested here and in the siblings (test_plots_*.py, one per notebook group)."""
-    names = set(FIGURES)
+def sibling_figure_cases() -> tuple[dict, set[str]]:
+    """The FIGURES (and IMAGE_FIGURES) of the sibling modules, test_plots_*.py, one per notebook
+    group, so every figure of the project goes through the checks below."""
+    figures, images = {}, set()
     for path in sorted(Path(__file__).parent.glob("test_plots_*.py")):
         spec = importlib.util.spec_from_file_location(f"_figures_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        names |= set(getattr(module, "FIGURES", {})) | set(getattr(module, "IMAGE_FIGURES", ()))
-    return names
+        figures.update(getattr(module, "FIGURES", {}))
+        images |= set(getattr(module, "IMAGE_FIGURES", ()))
+    return figures, images
+
+
+SIBLING_FIGURES, IMAGE_FIGURES = sibling_figure_cases()
+ALL_FIGURES = {**FIGURES, **SIBLING_FIGURES}
+
+
+@pytest.mark.parametrize("name", sorted(ALL_FIGURES))
+def test_returns_a_labelled_figure_without_touching_pyplot(name):
+    before = plt.get_fignums()
+    fig = ALL_FIGURES[name]()
+    assert isinstance(fig, Figure)
+    assert plt.get_fignums() == before  # nothing to show, nothing leaked
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    assert names_its_y_axis(panels[0])  # shared y axes label only the first panel
+    assert all(ax.get_xlabel() for ax in panels)
+
+
+def names_its_y_axis(ax) -> bool:
+    """A y label, or (horizontal bars) a category name at every y tick."""
+    if ax.get_ylabel():
+        return True
+    texts = [tick.get_text() for tick in ax.get_yticklabels()]
+    return bool(texts) and all(text and not is_number(text) for text in texts)
+
+
+def is_number(text: str) -> bool:
+    try:
+        float(text.replace("\N{MINUS SIGN}", "-"))
+    except ValueError:
+        return False
+    return True
 
 
 def test_every_public_function_has_a_figure_case():
-    assert figure_cases_of_every_plots_test_module() == set(plots.__all__)
+    assert set(ALL_FIGURES) | IMAGE_FIGURES == set(plots.__all__)
 
 
 def test_geometry_marks_the_penalised_minima_in_the_legend():

@@ -1,14 +1,13 @@
 """reglab.plots, the figures of notebooks 06 and 07: each returns a labelled Figure, leaves pyplot
-untouched, and draws the data it was given (counts, limits and labels checked exactly)."""
+untouched, and draws the data it was given (counts, limits and labels checked exactly). The
+shared labelled-figure check runs on FIGURES in tests/test_plots.py."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
-from matplotlib.figure import Figure
 
 from reglab import plots
 
@@ -44,18 +43,6 @@ FIGURES = {
 }
 # Image mosaics carry no axis labels (a colour bar says what the colours mean): tested on their own.
 IMAGE_FIGURES = {"decoder_features"}
-
-
-@pytest.mark.parametrize("name", list(FIGURES))
-def test_returns_a_labelled_figure_without_touching_pyplot(name):
-    before = plt.get_fignums()
-    fig = FIGURES[name]()
-    assert isinstance(fig, Figure)
-    assert plt.get_fignums() == before
-    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
-    assert panels[0].get_ylabel()
-    assert all(ax.get_xlabel() for ax in panels)
-    plt.close("all")
 
 
 def test_every_new_function_is_public_in_the_module():

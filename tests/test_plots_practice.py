@@ -2,16 +2,15 @@
 
 Every function must return a Figure without touching pyplot's registry, label its axes (with
 units), and draw what the notebook's prose reads off it: log axes where λ or a loss spans decades,
-one line per run, exact zeros counted in a legend.
+one line per run, exact zeros counted in a legend. The FIGURES below also go through the shared
+labelled-figure check in tests/test_plots.py.
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
 
 from reglab import plots
 
@@ -47,16 +46,6 @@ FIGURES = {
         {"centred": ([-1.0, 1.0], [9.0, 11.0], {"λ_b = 0": (1.0, 10.0), "λ_b = 1": (1.0, 5.0)})}
     ),
 }
-
-
-@pytest.mark.parametrize("name", list(FIGURES))
-def test_returns_a_labelled_figure_without_touching_pyplot(name):
-    before = plt.get_fignums()
-    fig = FIGURES[name]()
-    assert isinstance(fig, Figure)
-    assert plt.get_fignums() == before
-    assert fig.axes[0].get_ylabel()
-    assert all(ax.get_xlabel() for ax in fig.axes)
 
 
 @pytest.mark.parametrize("name", list(FIGURES))
