@@ -101,3 +101,20 @@ def _short(values: object, limit: int = 60) -> object:
     """Keep error messages readable when a large array is passed."""
     text = repr(values)
     return values if len(text) <= limit else f"{text[:limit]}..."
+
+
+def check_choice(value: object, name: str, choices) -> str:
+    """Return ``value`` if it is one of the strings ``choices``.
+
+    Examples
+    --------
+    >>> check_choice("L1", "regularizer", ("L1", "L2"))
+    'L1'
+    >>> check_choice("l3", "regularizer", ("L1", "L2"))
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument regularizer: expected one of 'L1', 'L2'. Received: regularizer='l3'
+    """
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(_invalid(name, "one of " + ", ".join(map(repr, choices)), value))
+    return value

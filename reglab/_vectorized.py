@@ -22,6 +22,7 @@ from contextlib import contextmanager, nullcontext
 
 import numpy as np
 
+from reglab import compat
 from reglab._engine import Program
 from reglab.objective import ACTIVITY, data_loss, sorted_terms, term_labels
 
@@ -238,9 +239,10 @@ class Vectorized(Program):
                 columns[key] = column
         for i, (position, activation) in enumerate(zip(self._active, activations, strict=True)):
             column = self._penalty(activation, [p[i] for p in self._activity_penalties])
-            if column is not None:  # Keras divides an activity penalty by the batch size
-                batch = tf.cast(tf.shape(activation)[1], tf.float32)
-                columns[(position, ACTIVITY)] = tf.math.divide_no_nan(column, batch)
+            if column is not None:  # as the installed Keras scales it (reglab.compat)
+                if compat.activity_divided_by_batch():
+                    column = tf.math.divide_no_nan(column, tf.cast(tf.shape(activation)[1], tf.float32))
+                columns[(position, ACTIVITY)] = column
         zeros = tf.zeros([len(self.models)], tf.float32)
         return tf.stack([data] + [columns.get(key, zeros) for key in self.keys], axis=1)
 

@@ -52,6 +52,13 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, theme: bool =
     import keras
     import tensorflow as tf
 
+    from reglab import _keras, compat
+
+    # Keras 3.0-3.12 keep the generator of unseeded keras.random draws across set_random_seed;
+    # dropping it makes a re-seeded notebook repeat its draws there too. The probe itself
+    # re-seeds, so it runs (once per process) before the seeds below.
+    if not compat.reseeding_repeats_draws():
+        _keras.reset_global_seed_generator()
     keras.utils.set_random_seed(seed)
     if deterministic:
         tf.config.experimental.enable_op_determinism()

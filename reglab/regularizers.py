@@ -12,16 +12,17 @@ where ``a`` is the ``(B, k)`` batch of codes (sigmoid outputs in ``(0, 1)``), ρ
 and β the ``weight``. :func:`kl_sparsity` computes Ω in numpy; :class:`KLSparsity` is the Keras
 activity regularizer, serializable and registered as ``"reglab>KLSparsity"``.
 
-How Keras 3.15.1 applies an activity regularizer (``Layer.__call__`` in
-``keras/src/layers/layer.py``): it calls the regularizer on the layer's output and divides the
-result by the batch size ``B`` (``ops.divide_no_nan(loss, batch_size)``) before ``add_loss``;
-the docstring of ``keras.regularizers.Regularizer`` says so too. For ``L1(λ)`` on activations,
-a sum over the batch, that gives ``λ · mean_i Σ_j |a_ij|``: the per-sample penalty, whatever
-the batch size. Ω is different: it is already a statistic of the whole batch (ρ̂ is a mean), so
-dividing it by ``B`` would make the effective strength ``β/B``, changing with the batch size.
-:class:`KLSparsity` therefore returns ``B · Ω`` by default (``cancel_batch_division=True``),
-and the term that lands in ``layer.losses``/``model.losses``, the one training minimises, is
-exactly Ω. With ``cancel_batch_division=False`` it returns Ω and the term is ``Ω / B``.
+How Keras applies an activity regularizer (``Layer.__call__`` in ``keras/src/layers/layer.py``)
+depends on the release: Keras 3.0 to 3.13 add ``regularizer(output)`` to ``layer.losses`` as it
+is; Keras 3.14 and later divide it by the batch size ``B`` first (``ops.divide_no_nan(loss,
+batch_size)``). For ``L1(λ)`` on activations, a sum over the batch, the division turns the
+penalty into ``λ · mean_i Σ_j |a_ij|``: the per-sample penalty, whatever the batch size. Ω is
+different: it is already a statistic of the whole batch (ρ̂ is a mean), so dividing it by ``B``
+would make the effective strength ``β/B``, changing with the batch size. :class:`KLSparsity`
+therefore multiplies by ``B`` where the installed Keras divides (``cancel_batch_division=True``,
+the default, asked of :func:`reglab.compat.activity_divided_by_batch`), so the term that lands
+in ``layer.losses``/``model.losses``, the one training minimises, is exactly Ω on every release.
+With ``cancel_batch_division=False`` it returns Ω, and the term is ``Ω / B`` on Keras 3.14+.
 ``tests/test_regularizers.py`` checks both against the installed Keras.
 
 Introduced in notebooks/07-sparse-autoencoders.ipynb.
@@ -33,6 +34,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from reglab import compat
 from reglab._validation import _invalid, as_float_array, check_float
 
 __all__ = ["EPSILON", "KLSparsity", "kl_divergence", "kl_sparsity"]
@@ -120,15 +122,14 @@ class KLSparsity(keras.regularizers.Regularizer):
     Values outside that range are not an error, but ρ̂ is clipped to ``[1e-7, 1 - 1e-7]``, and
     where the clip acts the gradient is zero.
 
-    What it returns, and what ends up in the loss (Keras 3.15.1 divides an activity penalty by
-    the batch size ``B``; see the module docstring):
+    What it returns, and what ends up in the loss (see the module docstring):
 
-    ============================  ======================  ============================
-    ``cancel_batch_division``     ``regularizer(a)``      term in ``layer.losses``
-    ============================  ======================  ============================
-    ``True`` (default)            ``B · Ω``               ``Ω``, whatever ``B``
-    ``False``                     ``Ω``                   ``Ω / B``
-    ============================  ======================  ============================
+    ============================  =============================  ==============================
+    ``cancel_batch_division``     ``regularizer(a)``             term in ``layer.losses``
+    ============================  =============================  ==============================
+    ``True`` (default)            ``B · Ω`` (Keras 3.14+), ``Ω``  ``Ω`` on every Keras
+    ``False``                     ``Ω``                          ``Ω / B`` (3.14+), ``Ω``
+    ============================  =============================  ==============================
 
     with ``Ω = kl_sparsity(a, target, weight)``. Float16 and bfloat16 inputs (mixed precision)
     are cast to float32 first, so the logarithms and the penalty stay in float32.
@@ -140,17 +141,16 @@ class KLSparsity(keras.regularizers.Regularizer):
     weight : float
         β >= 0, the strength.
     cancel_batch_division : bool
-        Multiply by the batch size so Keras' division cancels (default ``True``).
+        Multiply by the batch size where the installed Keras divides by it, so the division
+        cancels (default ``True``).
 
     Examples
     --------
     >>> reg = KLSparsity(target=0.1, weight=1.0)
     >>> codes = np.full((4, 2), 0.5, dtype="float32")
-    >>> round(float(reg(codes)), 3)  # B * Ω = 4 * 0.73613
-    2.945
     >>> layer = keras.layers.Activation("linear", activity_regularizer=reg)
     >>> _ = layer(codes)
-    >>> round(float(layer.losses[0]), 4)  # Ω, after Keras divides by B
+    >>> round(float(layer.losses[0]), 4)  # Ω = 2 · KL(0.1 ‖ 0.5), on every Keras release
     0.7361
 
     Introduced in notebooks/07-sparse-autoencoders.ipynb.
@@ -175,7 +175,7 @@ class KLSparsity(keras.regularizers.Regularizer):
         rho_hat = ops.clip(ops.mean(x, axis=0), EPSILON, 1.0 - EPSILON)
         kl = rho * ops.log(rho / rho_hat) + (1.0 - rho) * ops.log((1.0 - rho) / (1.0 - rho_hat))
         loss = self.weight * ops.sum(kl)
-        if self.cancel_batch_division:
+        if self.cancel_batch_division and compat.activity_divided_by_batch():
             loss = loss * ops.cast(ops.shape(x)[0], loss.dtype)
         return loss
 
