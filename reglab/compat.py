@@ -36,6 +36,7 @@ __all__ = [
     "activity_divided_by_batch",
     "activity_scale",
     "factor_meets_dtype",
+    "per_sample_factor",
     "probes",
     "report",
     "reseeding_repeats_draws",
@@ -115,6 +116,27 @@ def activity_scale(batch_size):
     if not activity_divided_by_batch():
         return 1
     return 1 / batch_size
+
+
+def per_sample_factor(factor: float, batch_size: int) -> float:
+    """The factor to give an activity regularizer so its term is per sample on every release.
+
+    Keras 3.14 and later divide the term by the batch size themselves, so ``factor`` comes back
+    unchanged; on Keras 3.0–3.13 it comes back divided by ``batch_size``. Either way the term in
+    ``model.losses`` for ``L1(per_sample_factor(λ, B))`` is ``λ · mean_i Σ_j |a_ij|``, and an
+    experiment means the same on both.
+
+    Examples
+    --------
+    >>> per_sample_factor(0.1, 4) in (0.1, 0.025)
+    True
+
+    Introduced in notebooks/06-activity-regularization.ipynb.
+    """
+    from reglab._validation import check_float, check_int
+
+    factor, batch_size = check_float(factor, "factor"), check_int(batch_size, "batch_size")
+    return factor if activity_divided_by_batch() else factor / batch_size
 
 
 @_eagerly

@@ -40,26 +40,50 @@ def report() -> str:
     except Exception as error:
         raise DoctorError(f"Keras cannot be imported ({type(error).__name__}: {error}).") from error
 
-    from reglab import __version__
+    from reglab import __version__, compat, stacks
     from reglab.devices import detect
 
     devices = detect()
+    stack = stacks.compare()
     lines = [
         f"reglab:      {__version__}",
         f"Python:      {platform.python_version()} ({sys.executable})",
         f"TensorFlow:  {tf.__version__}",
         f"Keras:       {keras.__version__} (backend: {keras.backend.backend()})",
         f"numpy:       {np.__version__}",
-        devices.summary(),
-        f"Verdict: {_verdict(devices)}",
+        stack.summary(),
     ]
+    if not stack.is_pinned:
+        lines.append(_behaviour_differences(compat.probes()))
+    lines += [devices.summary(), f"Verdict: {_verdict(devices, stack)}"]
     return "\n".join(lines)
 
 
-def _verdict(devices) -> str:
+def _behaviour_differences(probes) -> str:
+    """The probes whose result differs from the pinned stack's, one line each."""
+    from reglab.stacks import PINNED_BEHAVIOUR
+
+    differing = [p for p in probes if p.name in PINNED_BEHAVIOUR and p.value != PINNED_BEHAVIOUR[p.name]]
+    if not differing:
+        return "  This Keras behaves as the pinned one in every probe (reglab.compat)."
+    lines = ["  This Keras differs from the pinned one (reglab.compat):"]
+    lines += [f"    {p.name}: {p.value} (pinned: {PINNED_BEHAVIOUR[p.name]}); {p.meaning}" for p in differing]
+    return "\n".join(lines)
+
+
+def on_colab() -> bool:
+    """True inside a Google Colab runtime."""
+    return "google.colab" in sys.modules
+
+
+def _verdict(devices, stack) -> str:
+    where = "ready" if not stack.outside_range else "may not work: versions outside the tested range (above)"
     if devices.gpus:
-        return f"ready: training runs on {len(devices.gpus)} GPU(s)."
-    return "ready: no GPU found, so everything runs on the CPU (every notebook is sized for that)."
+        return f"{where}: training runs on {len(devices.gpus)} GPU(s)."
+    if on_colab():
+        return (f"{where}: no GPU, so everything runs on the CPU. Every notebook is sized for that; for "
+                "a GPU choose Runtime > Change runtime type > T4 GPU, then run the notebook again.")
+    return f"{where}: no GPU found, so everything runs on the CPU (every notebook is sized for that)."
 
 
 def main() -> int:
