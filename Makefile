@@ -6,6 +6,11 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8888
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# The oldest tested stack (constraints-oldest.txt: Colab's versions) runs on Python 3.12; pyenv's
+# 3.12 is used where pyenv has one.
+VENV_OLDEST ?= .venv-oldest
+PYTHON_OLDEST ?= $(shell v=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.12(\.|$$)' | tail -n 1); \
+  if [ -n "$$v" ]; then echo "$$(pyenv root)/versions/$$v/bin/python3.12"; else echo python3.12; fi)
 NBVAL_OPTS := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 -p no:cacheprovider
 
 # Same numbers on every run, and no C++ log noise in notebook outputs.
@@ -13,11 +18,12 @@ export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 export KERAS_BACKEND := tensorflow
 
-.PHONY: help lab test unit nbval browser notebooks lint doctor constraints clean assignments
+.PHONY: constraints-oldest help lab test test-oldest unit nbval browser notebooks lint doctor constraints clean assignments
 
 help:
 	@echo "make lab        install (first run) and start JupyterLab on notebooks/"
 	@echo "make test       install with test extras, run lint, unit tests and every notebook (nbval)"
+	@echo "make test-oldest  the same unit tests, and every notebook executed, on the oldest stack (Python 3.12)"
 	@echo "make browser    run every notebook through JupyterLab in headless Chromium"
 	@echo "make notebooks  re-execute every notebook in place (refresh committed outputs)"
 	@echo "make doctor     print versions and devices"
@@ -59,6 +65,22 @@ nbval: $(VENV)/.installed
 browser: $(VENV)/.installed
 	$(PY) -m pytest -p no:cacheprovider -m browser tests/browser
 
+# --- the oldest tested stack: unit tests, and every notebook run top to bottom (any cell error
+# fails; outputs are not compared: they were computed on the pinned stack) ---------------------
+$(VENV_OLDEST)/.installed: pyproject.toml constraints-oldest.txt
+	@test -x $(VENV_OLDEST)/bin/python || $(PYTHON_OLDEST) -m venv $(VENV_OLDEST) || \
+	  { echo "Could not create $(VENV_OLDEST) with $(PYTHON_OLDEST): install Python 3.12 or pass PYTHON_OLDEST=..."; exit 1; }
+	$(VENV_OLDEST)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_OLDEST)/bin/python -m pip install --quiet --constraint constraints-oldest.txt --editable '.[test]'
+	@touch $@
+
+test-oldest: $(VENV_OLDEST)/.installed
+	$(VENV_OLDEST)/bin/python -m reglab doctor
+	$(VENV_OLDEST)/bin/python -m pytest -p no:cacheprovider --doctest-modules -m "not browser" reglab tests
+	@rm -rf build/oldest-notebooks && mkdir -p build/oldest-notebooks
+	$(VENV_OLDEST)/bin/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 \
+	  --output-dir build/oldest-notebooks $(NOTEBOOKS)
+
 # --- maintenance ----------------------------------------------------------------------------
 notebooks: $(VENV)/.installed
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
@@ -76,5 +98,9 @@ constraints: $(VENV)/.installed
 	{ head -n 2 constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '^reglab'; } > constraints.tmp
 	mv constraints.tmp constraints.txt
 
+constraints-oldest: $(VENV_OLDEST)/.installed
+	{ head -n 2 constraints-oldest.txt; $(VENV_OLDEST)/bin/python -m pip freeze --exclude-editable | grep -v '^reglab'; } > constraints.tmp
+	mv constraints.tmp constraints-oldest.txt
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache dist build *.egg-info
+	rm -rf $(VENV) $(VENV_OLDEST) .pytest_cache .ruff_cache dist build *.egg-info

@@ -265,8 +265,10 @@ def probes() -> list[Probe]:
                            "works" if works else "TensorFlow refuses the product (cast the factor)"))
     names = string_identifiers()
     accepted = [name for name, value in names.items() if value is not None]
+    rejected = [name for name, value in names.items() if value is None]
     found.append(Probe("string identifiers accepted", tuple(accepted),
                        "; ".join(f"{name!r} -> {names[name]}" for name in accepted)))
+    found.append(Probe("string identifiers rejected", tuple(rejected), "ValueError from Keras"))
     repeats = reseeding_repeats_draws()
     found.append(Probe("set_random_seed repeats unseeded keras.random draws", repeats,
                        "by itself" if repeats else "only with reglab.notebook.setup, which resets "
