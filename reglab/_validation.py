@@ -42,6 +42,25 @@ def check_float(value: object, name: str, *, minimum: float = 0.0, strict: bool 
     return result
 
 
+def check_bool(value: object, name: str) -> bool:
+    """Return ``value`` if it is a bool (numpy's included); ``TypeError`` otherwise.
+
+    ``1``, ``"yes"`` or ``None`` are refused: a flag that is silently truthy hides a mistake.
+
+    Examples
+    --------
+    >>> check_bool(True, "training")
+    True
+    >>> check_bool("no", "training")
+    Traceback (most recent call last):
+    ...
+    TypeError: Invalid value for argument training: expected True or False. Received: training='no'
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(_invalid(name, "True or False", value))
+    return bool(value)
+
+
 def check_int(value: object, name: str, *, minimum: int = 1) -> int:
     """Return ``value`` as an int ``>= minimum``; ``TypeError``/``ValueError`` otherwise.
 

@@ -8,7 +8,9 @@ means "small", the caller passes ``tol`` and the notebook prints it beside the n
   Hoyer's measure, which needs no tolerance;
 - :func:`active_units` and :func:`active_units_by_label`: how many code units respond per sample
   (an autoencoder's code), overall and per digit;
-- :func:`weight_norms`: the L1 and L2 norms of every kernel of a Keras model;
+- :func:`l1_norm`, :func:`l2_norm`, :func:`kernel_weights` and :func:`weight_norms`: the norms
+  of weights, and every kernel of a Keras model (flat, or one row of norms per kernel): the one
+  place reglab computes weight norms;
 - :func:`support_recovery`: precision and recall of the non-zero weights an estimate selects
   against a known support.
 
@@ -30,6 +32,9 @@ __all__ = [
     "active_units_by_label",
     "exact_zeros",
     "hoyer",
+    "kernel_weights",
+    "l1_norm",
+    "l2_norm",
     "sparsity",
     "support_recovery",
     "weight_norms",
@@ -210,6 +215,71 @@ def active_units_by_label(codes, labels, tol: float):
     return pd.Series(counts, index=labels).groupby(level=0).mean().rename("active_units")
 
 
+def l1_norm(values) -> float:
+    """The L1 norm, in float64: the one place reglab sums absolute values of weights.
+
+    .. math:: \\lVert w \\rVert_1 = \\sum_i |w_i|
+
+    Examples
+    --------
+    >>> l1_norm([[3.0, -4.0]])
+    7.0
+
+    Introduced in notebooks/04-weight-regularization.ipynb.
+    """
+    return float(np.abs(_values(values, "values")).sum())
+
+
+def l2_norm(values) -> float:
+    """The Euclidean (Frobenius) norm, in float64; Keras' ``L2(λ)`` penalty is ``λ · l2_norm²``.
+
+    .. math:: \\lVert w \\rVert_2 = \\sqrt{\\textstyle\\sum_i w_i^2}
+
+    Examples
+    --------
+    >>> l2_norm([[3.0, -4.0]])
+    5.0
+
+    Introduced in notebooks/04-weight-regularization.ipynb.
+    """
+    return float(np.sqrt(np.square(_values(values, "values")).sum()))
+
+
+def kernel_weights(model) -> np.ndarray:
+    """Every kernel entry of a model (or layer) as one flat float64 vector; biases left out.
+
+    Layers are visited in Keras' order (:func:`reglab.objective.layers`), nested models included.
+
+    Examples
+    --------
+    >>> import keras
+    >>> layer = keras.layers.Dense(2, kernel_initializer="ones")
+    >>> layer.build((None, 3))
+    >>> kernel_weights(layer)
+    array([1., 1., 1., 1., 1., 1.])
+
+    Introduced in notebooks/04-weight-regularization.ipynb.
+    """
+    kernels = [kernel.ravel() for _, kernel in _kernels(model)]
+    return np.concatenate(kernels) if kernels else np.zeros(0)
+
+
+def _kernels(model) -> list:
+    """``(layer, kernel as float64)`` for every layer with a kernel, in Keras' order."""
+    import keras
+
+    from reglab import _keras
+
+    if not isinstance(model, keras.layers.Layer):
+        raise TypeError(_invalid("model", "a Keras model or layer", type(model).__name__))
+    found = []
+    for layer in _keras.flatten_layers(model):
+        kernel = getattr(layer, "kernel", None)
+        if kernel is not None:
+            found.append((layer, np.asarray(keras.ops.convert_to_numpy(kernel), dtype=np.float64)))
+    return found
+
+
 def weight_norms(model):
     """The L1 and L2 norms of the kernel of every layer that has one (Dense, Conv, ...).
 
@@ -242,40 +312,11 @@ def weight_norms(model):
     """
     import pandas as pd
 
-    if not hasattr(model, "name") or not hasattr(model, "weights"):
-        raise TypeError(_invalid("model", "a Keras model or layer", type(model).__name__))
     rows = []
-    for layer in _layers(model):
-        kernel = getattr(layer, "kernel", None)
-        if kernel is None:
-            continue
-        w = np.asarray(kernel, dtype=np.float64)
-        rows.append(
-            {
-                "layer": layer.name,
-                "n_weights": int(w.size),
-                "l1": float(np.abs(w).sum()),
-                "l2": float(np.sqrt(np.square(w).sum())),
-                "exact_zeros": int(np.count_nonzero(w == 0.0)),
-            }
-        )
+    for layer, kernel in _kernels(model):
+        rows.append({"layer": layer.name, "n_weights": int(kernel.size), "l1": l1_norm(kernel),
+                     "l2": l2_norm(kernel), "exact_zeros": exact_zeros(kernel)})
     return pd.DataFrame(rows, columns=["layer", "n_weights", "l1", "l2", "exact_zeros"])
-
-
-def _layers(model) -> list:
-    """The layer itself (if it is not a model) and every layer nested in it, each once."""
-    seen, order = set(), []
-
-    def visit(layer) -> None:
-        if id(layer) in seen:
-            return
-        seen.add(id(layer))
-        order.append(layer)
-        for child in getattr(layer, "layers", []):
-            visit(child)
-
-    visit(model)
-    return order
 
 
 class SupportRecovery(NamedTuple):
