@@ -1,9 +1,9 @@
-"""reglab.plots, the figures of notebooks 04 and 05: labels, scales, lines, legends.
+"""reglab.figures, the figures of notebooks 04 and 05: labels, scales, lines, legends.
 
 Every function must return a Figure without touching pyplot's registry, label its axes (with
 units), and draw what the notebook's prose reads off it: log axes where λ or a loss spans decades,
 one line per run, exact zeros counted in a legend. The FIGURES below also go through the shared
-labelled-figure check in tests/test_plots.py.
+labelled-figure check in tests/figures/test_figures.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reglab import plots
+from reglab import figures
 
 EPOCHS = pd.Index([1, 2, 3, 4], name="epoch")
 
@@ -33,16 +33,16 @@ PATHS = {
 PANELS = {"val": "validation MSE (target units²)", "norm": "kernel norm (weight units)"}
 
 FIGURES = {
-    "learning_curves": lambda: plots.learning_curves(RUNS, reference=(0.09, "noise variance σ²")),
-    "validation_curves": lambda: plots.validation_curves(RUNS, dashed={"no penalty"}),
-    "regularization_path": lambda: plots.regularization_path(
+    "learning_curves": lambda: figures.learning_curves(RUNS, reference=(0.09, "noise variance σ²")),
+    "validation_curves": lambda: figures.validation_curves(RUNS, dashed={"no penalty"}),
+    "regularization_path": lambda: figures.regularization_path(
         PATHS, PANELS, reference={"val": (1.0, "no penalty")}, logy={"val"}
     ),
-    "weight_histograms": lambda: plots.weight_histograms(
+    "weight_histograms": lambda: figures.weight_histograms(
         {"Adam": {"L1": [0.0, 1e-5, 0.3], "L2": [1e-3, 0.2, 0.3]}, "SGD": {"L1": [0.0, 0.0, 0.1]}},
         tol=1e-3,
     ),
-    "fitted_lines": lambda: plots.fitted_lines(
+    "fitted_lines": lambda: figures.fitted_lines(
         {"centred": ([-1.0, 1.0], [9.0, 11.0], {"λ_b = 0": (1.0, 10.0), "λ_b = 1": (1.0, 5.0)})}
     ),
 }
@@ -50,7 +50,7 @@ FIGURES = {
 
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_documented_in_a_notebook_of_this_section(name):
-    doc = getattr(plots, name).__doc__
+    doc = getattr(figures, name).__doc__
     assert "Introduced in notebooks/04-weight-regularization.ipynb" in doc or (
         "Introduced in notebooks/05-bias-regularization.ipynb" in doc
     )
@@ -72,7 +72,7 @@ def test_learning_curves_one_panel_per_run_with_train_val_and_best_epoch():
 
 def test_learning_curves_name_a_missing_column():
     with pytest.raises(ValueError, match=r"expected a column 'val_data_loss' in every frame"):
-        plots.learning_curves({"bad": pd.DataFrame({"data_loss": [1.0]})})
+        figures.learning_curves({"bad": pd.DataFrame({"data_loss": [1.0]})})
 
 
 def test_validation_curves_draw_one_line_per_run_dashed_where_asked():
@@ -100,7 +100,7 @@ def test_regularization_path_log_lambda_axis_one_panel_per_quantity():
 def test_regularization_path_draws_closed_forms_as_lines_under_markers():
     grid = np.logspace(-4, -2, 9)
     exact = {"L2": pd.DataFrame({"val": np.linspace(0.9, 0.7, 9), "norm": np.linspace(20, 1, 9)}, index=grid)}
-    fig = plots.regularization_path(PATHS, PANELS, closed_form=exact)
+    fig = figures.regularization_path(PATHS, PANELS, closed_form=exact)
     lines = fig.axes[0].get_lines()
     assert len(lines) == 3  # L2 formula, L2 markers, L1 markers and line
     assert lines[0].get_marker() in ("None", None, "") and len(lines[0].get_xdata()) == 9
@@ -122,7 +122,7 @@ def test_weight_histograms_count_exact_zeros_and_use_log_magnitudes():
 
 
 def test_weight_histograms_put_exact_zeros_in_the_first_bin():
-    fig = plots.weight_histograms({"p": {"zeros": [0.0, 0.0, 0.5]}}, floor=1e-6, bins=4)
+    fig = figures.weight_histograms({"p": {"zeros": [0.0, 0.0, 0.5]}}, floor=1e-6, bins=4)
     patch = fig.axes[0].patches[0]
     heights = patch.get_xy()[:, 1]
     assert heights.max() == 2  # the two exact zeros share the first bin
@@ -131,7 +131,7 @@ def test_weight_histograms_put_exact_zeros_in_the_first_bin():
 
 def test_weight_histograms_reject_a_non_positive_floor():
     with pytest.raises(ValueError, match="argument floor"):
-        plots.weight_histograms({"p": {"w": [1.0]}}, floor=0.0)
+        figures.weight_histograms({"p": {"w": [1.0]}}, floor=0.0)
 
 
 def test_fitted_lines_reach_x_zero_and_mark_the_origin():
@@ -149,6 +149,6 @@ def test_fitted_lines_reach_x_zero_and_mark_the_origin():
 
 
 def test_fitted_lines_extend_to_the_origin_for_data_far_from_it():
-    fig = plots.fitted_lines({"far": ([3.0, 4.0], [1.0, 2.0], {"fit": (1.0, -2.0)})})
+    fig = figures.fitted_lines({"far": ([3.0, 4.0], [1.0, 2.0], {"fit": (1.0, -2.0)})})
     line = next(line for line in fig.axes[0].get_lines() if line.get_label() == "fit")
     assert line.get_xdata().min() == 0.0 and line.get_xdata().max() == 4.0

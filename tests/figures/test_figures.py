@@ -1,4 +1,4 @@
-"""reglab.plots: every function returns a labelled Figure and leaves pyplot untouched."""
+"""reglab.figures: every function returns a labelled Figure and leaves pyplot untouched."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from reglab import plots
+from reglab import figures
 
 W_OLS, W_L1, W_L2 = [2.0, 0.5], [1.5, 0.0], [1.2, 0.4]
 
@@ -20,26 +20,26 @@ def quadratic(w):
 
 
 FIGURES = {
-    "penalty_curves": lambda: plots.penalty_curves(
+    "penalty_curves": lambda: figures.penalty_curves(
         np.linspace(-1, 1, 5), {"L1": np.abs(np.linspace(-1, 1, 5))}
     ),
-    "penalty_geometry": lambda: plots.penalty_geometry(
+    "penalty_geometry": lambda: figures.penalty_geometry(
         quadratic, w_ols=W_OLS, w_l1=W_L1, w_l2=W_L2, resolution=41
     ),
-    "weight_trajectories": lambda: plots.weight_trajectories(
+    "weight_trajectories": lambda: figures.weight_trajectories(
         {"L2": 0.9 ** np.arange(30)}, closed_form={"L2": 0.9 ** np.arange(30)}, zoom=0.1
     ),
-    "coefficient_magnitudes": lambda: plots.coefficient_magnitudes(
+    "coefficient_magnitudes": lambda: figures.coefficient_magnitudes(
         {"a": [1.0, 0.0, 1e-5], "b": [0.5, 0.0, 0.0]}, true=[1.0, 0.0, 0.0]
     ),
 }
 
 
 def sibling_figure_cases() -> tuple[dict, set[str]]:
-    """The FIGURES (and IMAGE_FIGURES) of the sibling modules, test_plots_*.py, one per notebook
+    """The FIGURES (and IMAGE_FIGURES) of the sibling modules, test_figures_*.py, one per notebook
     group, so every figure of the project goes through the checks below."""
     figures, images = {}, set()
-    for path in sorted(Path(__file__).parent.glob("test_plots_*.py")):
+    for path in sorted(Path(__file__).parent.glob("test_figures_*.py")):
         spec = importlib.util.spec_from_file_location(f"_figures_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -80,7 +80,7 @@ def is_number(text: str) -> bool:
 
 
 def test_every_public_function_has_a_figure_case():
-    assert set(ALL_FIGURES) | IMAGE_FIGURES == set(plots.__all__)
+    assert set(ALL_FIGURES) | IMAGE_FIGURES == set(figures.__all__)
 
 
 def test_geometry_marks_the_penalised_minima_in_the_legend():
@@ -94,7 +94,7 @@ def test_geometry_rejects_points_that_are_not_two_weights():
     with pytest.raises(
         ValueError, match=r"argument w_l1: expected 2 weights. Received: w_l1=\[1.0\]"
     ):
-        plots.penalty_geometry(quadratic, w_ols=W_OLS, w_l1=[1.0], w_l2=W_L2)
+        figures.penalty_geometry(quadratic, w_ols=W_OLS, w_l1=[1.0], w_l2=W_L2)
 
 
 def test_coefficient_magnitudes_counts_exact_zeros():
@@ -111,4 +111,4 @@ def test_trajectories_zoom_panel_limits():
 
 def test_curves_reject_non_numeric_data():
     with pytest.raises(TypeError, match="argument w: expected a numeric array"):
-        plots.penalty_curves(["a"], {})
+        figures.penalty_curves(["a"], {})

@@ -1,4 +1,4 @@
-"""reglab.plots.speed_bars, the figure of notebook 08: a labelled Figure, pyplot untouched, each
+"""reglab.figures.speed_bars, the figure of notebook 08: a labelled Figure, pyplot untouched, each
 bar annotated with its value and its ratio to the panel's first bar."""
 
 from __future__ import annotations
@@ -7,13 +7,13 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
 
-from reglab import plots
+from reglab import figures
 
 PANELS = {
     "one epoch": ({"Model.fit": 200.0, "reglab train": 900.0}, "speed (steps per second)"),
     "a λ sweep": ({"4 fits": 12.0, "sweep": 3.0}, "wall time (seconds)"),
 }
-FIGURES = {"speed_bars": lambda: plots.speed_bars(PANELS)}  # tests/test_plots.py checks coverage
+FIGURES = {"speed_bars": lambda: figures.speed_bars(PANELS)}  # tests/figures/test_figures.py checks coverage
 
 
 def test_returns_a_labelled_figure_without_touching_pyplot():
@@ -25,9 +25,9 @@ def test_returns_a_labelled_figure_without_touching_pyplot():
 
 
 def test_bars_carry_values_and_ratios_to_the_first_bar_which_sits_on_top():
-    fig = plots.speed_bars(PANELS)
+    fig = figures.speed_bars(PANELS)
     assert [t.get_text() for t in fig.axes[0].texts] == ["200 (baseline)", "900 (4.50x)"]
-    big = plots.speed_bars({"p": ({"a": 450.0, "b": 4030.4}, "steps per second")})
+    big = figures.speed_bars({"p": ({"a": 450.0, "b": 4030.4}, "steps per second")})
     assert [t.get_text() for t in big.axes[0].texts] == ["450 (baseline)", "4,030 (8.96x)"]
     assert [t.get_text() for t in fig.axes[1].texts] == ["12 (baseline)", "3 (0.25x)"]
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
@@ -48,4 +48,4 @@ def test_bars_carry_values_and_ratios_to_the_first_bar_which_sits_on_top():
 )
 def test_rejects_empty_or_non_positive_input_naming_it(panels, error, match):
     with pytest.raises(error, match=match):
-        plots.speed_bars(panels)
+        figures.speed_bars(panels)

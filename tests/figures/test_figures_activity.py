@@ -1,6 +1,6 @@
-"""reglab.plots, the figures of notebooks 06 and 07: each returns a labelled Figure, leaves pyplot
+"""reglab.figures, the figures of notebooks 06 and 07: each returns a labelled Figure, leaves pyplot
 untouched, and draws the data it was given (counts, limits and labels checked exactly). The
-shared labelled-figure check runs on FIGURES in tests/test_plots.py."""
+shared labelled-figure check runs on FIGURES in tests/figures/test_figures.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
 
-from reglab import plots
+from reglab import figures
 
 RNG = np.random.default_rng(0)
 Z = np.array([-1.0, -0.5, 0.0, 0.5, 2.0])
@@ -27,19 +27,19 @@ TABLE = pd.DataFrame(
 )
 
 FIGURES = {
-    "batch_size_scaling": lambda: plots.batch_size_scaling(
+    "batch_size_scaling": lambda: figures.batch_size_scaling(
         [1, 4, 16], {"sum": [1.0, 4.0, 16.0], "mean": [1.0, 1.0, 1.0]},
         spread={"mean": ([0.5, 0.8, 0.9], [2.0, 1.3, 1.1])},
     ),
-    "placement_histograms": lambda: plots.placement_histograms(
+    "placement_histograms": lambda: figures.placement_histograms(
         {"plain": Z, "shifted": Z - 1.0}, {"plain": np.maximum(Z, 0), "shifted": np.maximum(Z - 1.0, 0)}
     ),
-    "sparsity_tradeoff": lambda: plots.sparsity_tradeoff(
+    "sparsity_tradeoff": lambda: figures.sparsity_tradeoff(
         TABLE, x="error", y=["sparsity", "hoyer"], group="penalty", strength="strength",
         xlabel="error (MSE)", ylabels=["fraction ≤ 0.1", "Hoyer"],
     ),
-    "code_heatmaps": lambda: plots.code_heatmaps({"a": CODES_A, "b": CODES_B}, row_labels=range(12)),
-    "code_histograms": lambda: plots.code_histograms({"a": CODES_A, "b": CODES_B}, tol=0.1, target=0.05),
+    "code_heatmaps": lambda: figures.code_heatmaps({"a": CODES_A, "b": CODES_B}, row_labels=range(12)),
+    "code_histograms": lambda: figures.code_histograms({"a": CODES_A, "b": CODES_B}, tol=0.1, target=0.05),
 }
 # Image mosaics carry no axis labels (a colour bar says what the colours mean): tested on their own.
 IMAGE_FIGURES = {"decoder_features"}
@@ -47,7 +47,7 @@ IMAGE_FIGURES = {"decoder_features"}
 
 def test_every_new_function_is_public_in_the_module():
     names = {*FIGURES, "decoder_features"}
-    assert all(callable(getattr(plots, name)) for name in names)
+    assert all(callable(getattr(figures, name)) for name in names)
 
 
 def test_batch_size_scaling_uses_log_axes_and_shades_the_range():
@@ -102,7 +102,7 @@ def test_code_heatmaps_share_one_colour_scale():
 
 def test_decoder_features_tiles_the_kernel_rows_with_a_symmetric_scale():
     kernel = np.arange(4 * 64, dtype=float).reshape(4, 64) - 100.0
-    fig = plots.decoder_features({"model": kernel}, ncols=2)
+    fig = figures.decoder_features({"model": kernel}, ncols=2)
     panel, colorbar = fig.axes
     assert panel.get_title() == "model" and colorbar.get_ylabel().startswith("decoder weight")
     image = panel.get_images()[0]
@@ -116,7 +116,7 @@ def test_decoder_features_tiles_the_kernel_rows_with_a_symmetric_scale():
 
 
 def test_decoder_features_one_panel_per_model():
-    fig = plots.decoder_features({"a": np.ones((3, 64)), "b": -np.ones((3, 64))}, ncols=3)
+    fig = figures.decoder_features({"a": np.ones((3, 64)), "b": -np.ones((3, 64))}, ncols=3)
     assert [ax.get_title() for ax in fig.axes if ax.get_label() != "<colorbar>"] == ["a", "b"]
 
 
@@ -132,4 +132,4 @@ def test_code_histograms_mark_tolerance_and_target():
 
 def test_code_histograms_reject_a_negative_tolerance():
     with pytest.raises(ValueError, match="argument tol"):
-        plots.code_histograms({"a": CODES_A}, tol=-0.1)
+        figures.code_histograms({"a": CODES_A}, tol=-0.1)
