@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reglab.exercises._core import Feedback, close, exercise
+from reglab.exercises._core import Feedback, close, exercise, numbers
 
 KERNEL = np.array([[0.5, -1.0], [2.0, 0.0]])
 L1_FACTOR, L2_FACTOR = 0.02, 0.05
@@ -48,7 +48,7 @@ def l1_penalised_minimum(answer: object) -> Feedback:
     w = np.zeros(2)
     for _ in range(200):
         w = updates.proximal_l1_step(w, 2.0 * (w - LOSS_MINIMUM), lr=0.25, lam=L1_LAMBDA)
-    given = np.asarray(answer, dtype=float).ravel()
+    given = numbers(answer)
     hint = (
         "Each weight is its own 1-D problem: minimise (w - a)² + λ|w|. Away from 0 the slope is "
         "2(w - a) ± λ; if no w of the sign of a makes it zero, the minimum sits at exactly 0."

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from reglab.exercises._core import Feedback, exercise
+from reglab.exercises._core import Feedback, exercise, number, numbers
 
 SHRINK_LR, SHRINK_LAMBDA = 0.1, 0.05
 """03.1: one SGD step with ``learning_rate=0.1`` and ``L2(0.05)``, data gradient 0."""
@@ -33,7 +33,7 @@ def l2_shrink_factor(answer: object) -> Feedback:
         "The step is w - lr·2λw (Keras' L2 has no 1/2, so its gradient keeps the 2). Factor "
         "out w: the answer is one number, close to but below 1."
     )
-    ok = math.isclose(float(np.asarray(answer)), expected, rel_tol=1e-9, abs_tol=1e-12)
+    ok = math.isclose(number(answer), expected, rel_tol=1e-9, abs_tol=1e-12)
     return Feedback(ok, hint)
 
 
@@ -60,7 +60,7 @@ def adam_first_step(answer: object) -> Feedback:
 
     grad = penalties.grad_l2(ADAM_W0, ADAM_LAMBDA)
     expected, _ = updates.adam_step(ADAM_W0, grad, updates.adam_init(ADAM_W0), ADAM_LR)
-    given = np.asarray(answer, dtype=float).ravel()
+    given = numbers(answer)
     hint = (
         "On its first step Adam divides the gradient by its own size (m/sqrt(v) = g/|g|, up to "
         "epsilon): how far does each weight move, whatever its gradient? updates.adam_step "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reglab.exercises._core import Feedback, close, exercise
+from reglab.exercises._core import Feedback, close, exercise, numbers
 
 WEIGHTS = np.array([0.0, 3e-4, -0.002, 0.0, -0.8, 1e-6, 0.015, -0.0009, 1.3, 0.0])
 TOL = 1e-3
@@ -46,7 +46,7 @@ def precision_and_recall(answer: object) -> Feedback:
     from reglab import metrics
 
     result = metrics.support_recovery(ESTIMATE, TRUE_SUPPORT, tol=SUPPORT_TOL)
-    given = np.asarray(answer, dtype=float).ravel()
+    given = numbers(answer)
     hint = (
         "Selected: the coefficients with |w| > SUPPORT_TOL. Precision: the share of the "
         "selected ones that are in TRUE_SUPPORT. Recall: the share of TRUE_SUPPORT that was "

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from reglab.exercises._core import Feedback, close, exercise
+from reglab.exercises._core import Feedback, close, exercise, number
 
 B_OLS = 6.0
 """The unpenalised intercept of the exercises' linear model (centred inputs)."""
@@ -84,5 +84,5 @@ def halving_lambda(answer: object) -> Feedback:
         "the intercept (see your derivation for 05.1), so N_SAMPLES plays no part. With a *summed* "
         "data loss, as in the statistics textbooks' ridge regression, it would."
     )
-    ok = math.isclose(float(np.asarray(answer)), expected, rel_tol=1e-3)
+    ok = math.isclose(number(answer), expected, rel_tol=1e-3)
     return Feedback(ok, hint)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from reglab import compat
-from reglab.exercises._core import Feedback, close, exercise
+from reglab.exercises._core import Feedback, close, exercise, number
 
 ROW = np.array([3.0, 0.0, 4.0])
 BATCH = 8
@@ -83,11 +83,10 @@ def _first_overflow() -> int:
 @exercise("06.3")
 def float16_overflow(answer: object) -> Feedback:
     """The smallest whole value ``c`` of every output for which the float16 L2 penalty is inf."""
-    given = np.asarray(answer)
+    given = number(answer)
     hint = (
         "The penalty sums c² over all FP16_BATCH · FP16_UNITS entries before λ multiplies it, and "
         "float16's largest finite value is 65504 (a sum of 65520 or more rounds to inf). Answer "
         "with a whole number."
     )
-    whole = given.shape == () and float(given) == round(float(given))
-    return Feedback(bool(whole) and int(given) == _first_overflow(), hint)
+    return Feedback(given == round(given) and int(given) == _first_overflow(), hint)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reglab.exercises._core import Feedback, close, exercise
+from reglab.exercises._core import Feedback, close, exercise, numbers
 
 CODES = np.array(
     [
@@ -71,7 +71,7 @@ def two_measures_of_a_flat_code(answer: object) -> Feedback:
 
     code = np.full(UNITS, FLAT_VALUE)
     expected = (sparsity(code, tol=TOL), hoyer(code))
-    given = np.asarray(answer, dtype=float).ravel()
+    given = numbers(answer)
     hint = (
         "Answer with two numbers. The threshold counts every value at or below TOL as zero; "
         "Hoyer's measure compares ‖a‖₁ with ‖a‖₂ and is 0 when all magnitudes are equal, "
