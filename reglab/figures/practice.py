@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping
 import numpy as np
 
 from reglab._validation import as_float_array, check_float
-from reglab.figures._style import LOSS_LABEL, _colors, _figure
+from reglab.figures._style import LOSS_LABEL, _colors, _figure, _mapping
 
 
 def _frame_column(frame, column: str, label: str) -> np.ndarray:
@@ -24,6 +24,17 @@ def _frame_column(frame, column: str, label: str) -> np.ndarray:
             f"Received: {label!r} with columns {list(frame.columns)}"
         )
     return as_float_array(frame[column], f"{label}[{column!r}]")
+
+
+def _runs(frames) -> dict:
+    """A mapping of label to run, or a sweep's table split into one run per variant."""
+    import pandas as pd
+
+    from reglab import results
+
+    if isinstance(frames, pd.DataFrame):
+        return results.variant_histories(frames)
+    return _mapping(frames, "frames")
 
 
 def learning_curves(
@@ -43,9 +54,10 @@ def learning_curves(
 
     Parameters
     ----------
-    frames : mapping of str to pandas.DataFrame
-        One run per label, indexed by epoch (``TrainingHistory.to_frame()``, or one variant of a
-        sweep's table indexed by ``epoch``).
+    frames : mapping of str to pandas.DataFrame, or a sweep's table
+        One run per label, indexed by epoch (``TrainingHistory.to_frame()``, or
+        :func:`reglab.results.variant_history` of a sweep), or the table
+        :func:`reglab.sweeps.sweep` returned: one panel per variant.
     train, val : str
         The columns to plot.
     ylabel : str
@@ -66,7 +78,9 @@ def learning_curves(
 
     Introduced in notebooks/04-weight-regularization.ipynb
     """
-    fig, axes = _figure(len(frames), width=4.6 if len(frames) > 1 else 6.0, height=3.8, sharey=True, ax=ax)
+    frames = _runs(frames)
+    width = 4.6 if len(frames) > 1 else 6.0
+    fig, axes = _figure(len(frames), width=width, height=3.8, sharey=True, ax=ax)
     train_color, val_color = _colors(2)
     for ax, (label, frame) in zip(axes, frames.items(), strict=True):
         epochs = as_float_array(frame.index, f"{label} index")

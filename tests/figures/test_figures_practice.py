@@ -152,3 +152,11 @@ def test_fitted_lines_extend_to_the_origin_for_data_far_from_it():
     fig = figures.fitted_lines({"far": ([3.0, 4.0], [1.0, 2.0], {"fit": (1.0, -2.0)})})
     line = next(line for line in fig.axes[0].get_lines() if line.get_label() == "fit")
     assert line.get_xdata().min() == 0.0 and line.get_xdata().max() == 4.0
+
+
+def test_learning_curves_take_a_sweep_table_directly():
+    table = pd.DataFrame({"variant": [0.0, 0.0, 0.1, 0.1], "epoch": [1, 2, 1, 2],
+                          "data_loss": [2.0, 1.0, 2.5, 1.5], "val_data_loss": [3.0, 2.0, 2.8, 1.9]})
+    fig = figures.learning_curves(table)
+    assert [ax.get_title() for ax in fig.axes] == ["0.0", "0.1"]
+    np.testing.assert_array_equal(fig.axes[1].get_lines()[1].get_ydata(), [2.8, 1.9])
