@@ -35,7 +35,8 @@ def test_variant_history_is_indexed_by_epoch():
 
 
 def test_on_a_real_sweep_the_last_epoch_equals_the_rows_of_the_last_epoch():
-    variants = {lam: linear_regression(2, kernel_regularizer=keras.regularizers.L2(lam)) for lam in (0.0, 0.1)}
+    variants = {lam: linear_regression(2, kernel_regularizer=keras.regularizers.L2(lam))
+                for lam in (0.0, 0.1)}
     x = np.random.default_rng(0).normal(size=(16, 2)).astype("float32")
     table = sweep(variants, x, x[:, :1], epochs=3, batch_size=8, loss="mse", optimizer="sgd", seed=0,
                   progress=False,
