@@ -42,6 +42,70 @@ def check_float(value: object, name: str, *, minimum: float = 0.0, strict: bool 
     return result
 
 
+def check_real(value: object, name: str) -> float:
+    """Return ``value`` as any finite float (negative allowed); ``TypeError``/``ValueError`` otherwise.
+
+    Examples
+    --------
+    >>> check_real(-2, "intercept")
+    -2.0
+    """
+    try:
+        return check_float(value, name, minimum=-math.inf)
+    except (TypeError, ValueError) as error:
+        raise type(error)(_invalid(name, "a finite float", value)) from None
+
+
+def check_fraction(
+    value: object, name: str, *, allow_zero: bool = False, expected: str | None = None
+) -> float:
+    """Return ``value`` as a float in ``(0, 1)`` (``[0, 1)`` with ``allow_zero``).
+
+    Examples
+    --------
+    >>> check_fraction(0.25, "val_fraction")
+    0.25
+    >>> check_fraction(1.0, "dropout", allow_zero=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument dropout: expected a fraction in [0, 1). Received: dropout=1.0
+    """
+    expected = expected or f"a fraction in {'[0, 1)' if allow_zero else '(0, 1)'}"
+    try:
+        fraction = check_float(value, name, strict=not allow_zero)
+    except (TypeError, ValueError) as error:
+        raise type(error)(_invalid(name, expected, value)) from None
+    if fraction >= 1.0:
+        raise ValueError(_invalid(name, expected, value))
+    return fraction
+
+
+def check_callable(value: object, name: str, expected: str = "a callable") -> object:
+    """Return ``value`` if it can be called; ``TypeError`` naming ``name`` otherwise.
+
+    Examples
+    --------
+    >>> check_callable(len, "step") is len
+    True
+    """
+    if not callable(value):
+        raise TypeError(_invalid(name, expected, _short(value)))
+    return value
+
+
+def check_str(value: object, name: str, expected: str = "a string") -> str:
+    """Return ``value`` if it is a ``str``; ``TypeError`` naming ``name`` otherwise.
+
+    Examples
+    --------
+    >>> check_str("dense", "layer_name")
+    'dense'
+    """
+    if not isinstance(value, str):
+        raise TypeError(_invalid(name, expected, _short(value)))
+    return value
+
+
 def check_bool(value: object, name: str) -> bool:
     """Return ``value`` if it is a bool (numpy's included); ``TypeError`` otherwise.
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reglab._validation import _invalid, as_float_array, check_float, check_int
+from reglab._validation import _invalid, as_float_array, check_float, check_fraction, check_int, check_real
 
 __all__ = [
     "CurveFit",
@@ -45,26 +45,6 @@ def _frozen(array: np.ndarray, dtype=np.float32) -> np.ndarray:
     array = np.array(array, dtype=dtype)
     array.flags.writeable = False
     return array
-
-
-def _check_fraction(value: object, name: str, *, allow_zero: bool) -> float:
-    """A fraction in ``(0, 1)`` (or ``[0, 1)``), with the package's message shape."""
-    interval = "[0, 1)" if allow_zero else "(0, 1)"
-    try:
-        fraction = check_float(value, name, strict=not allow_zero)
-    except (TypeError, ValueError) as error:
-        raise type(error)(_invalid(name, f"a fraction in {interval}", value)) from None
-    if fraction >= 1.0:
-        raise ValueError(_invalid(name, f"a fraction in {interval}", value))
-    return fraction
-
-
-def _check_real(value: object, name: str) -> float:
-    """Any finite float (negative allowed), with the package's message shape."""
-    try:
-        return check_float(value, name, minimum=-np.inf)
-    except (TypeError, ValueError) as error:
-        raise type(error)(_invalid(name, "a finite float", value)) from None
 
 
 # --- a train/validation split -------------------------------------------------------------------
@@ -115,7 +95,7 @@ def train_val_split(x, y, val_fraction: float = 0.2, seed: int = 0) -> Split:
             f"Shape mismatch: x has shape {x.shape} but y has shape {y_array.shape}; "
             "expected the same number of rows."
         )
-    fraction = _check_fraction(val_fraction, "val_fraction", allow_zero=False)
+    fraction = check_fraction(val_fraction, "val_fraction", allow_zero=False)
     seed = check_int(seed, "seed", minimum=0)
     n = len(x)
     n_val = round(fraction * n)
@@ -379,9 +359,9 @@ def offset_regression(
     """
     n_samples = check_int(n_samples, "n_samples")
     n_features = check_int(n_features, "n_features")
-    intercept = _check_real(intercept, "intercept")
+    intercept = check_real(intercept, "intercept")
     noise = check_float(noise, "noise")
-    x_mean = _check_real(x_mean, "x_mean")
+    x_mean = check_real(x_mean, "x_mean")
     seed = check_int(seed, "seed", minimum=0)
     rng = np.random.default_rng(seed)
     weights = rng.uniform(1.0, 2.0, n_features) * rng.choice([-1.0, 1.0], n_features)
@@ -450,8 +430,8 @@ def digits(seed: int = 0, val_fraction: float = 0.15, test_fraction: float = 0.1
     Introduced in notebooks/07-sparse-autoencoders.ipynb.
     """
     seed = check_int(seed, "seed", minimum=0)
-    val_fraction = _check_fraction(val_fraction, "val_fraction", allow_zero=True)
-    test_fraction = _check_fraction(test_fraction, "test_fraction", allow_zero=True)
+    val_fraction = check_fraction(val_fraction, "val_fraction", allow_zero=True)
+    test_fraction = check_fraction(test_fraction, "test_fraction", allow_zero=True)
     if val_fraction + test_fraction >= 1.0:
         raise ValueError(
             "Invalid values for arguments val_fraction and test_fraction: expected a sum below 1 "

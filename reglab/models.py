@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import keras
 
-from reglab._validation import _invalid, check_float, check_int
+from reglab._validation import _invalid, check_fraction, check_int
 
 __all__ = [
     "PLACEMENTS",
@@ -74,10 +74,7 @@ def _units(values: object, name: str) -> tuple[int, ...]:
 
 
 def _dropout(value: object) -> float:
-    rate = check_float(value, "dropout")
-    if rate >= 1.0:
-        raise ValueError(_invalid("dropout", "a fraction in [0, 1)", value))
-    return rate
+    return check_fraction(value, "dropout", allow_zero=True)
 
 
 def _dense(units: int, seed: int, name: str, **kwargs) -> keras.layers.Dense:

@@ -35,7 +35,7 @@ import numpy as np
 from keras import ops
 
 from reglab import compat
-from reglab._validation import _invalid, as_float_array, check_float
+from reglab._validation import _invalid, as_float_array, check_bool, check_float, check_fraction
 
 __all__ = ["EPSILON", "KLSparsity", "kl_divergence", "kl_sparsity"]
 
@@ -44,13 +44,7 @@ EPSILON = 1e-7
 
 
 def _check_target(target: object) -> float:
-    try:
-        value = check_float(target, "target", strict=True)
-    except (TypeError, ValueError) as error:
-        raise type(error)(_invalid("target", "a float in the open interval (0, 1)", target)) from None
-    if value >= 1.0:
-        raise ValueError(_invalid("target", "a float in the open interval (0, 1)", target))
-    return value
+    return check_fraction(target, "target", expected="a float in the open interval (0, 1)")
 
 
 def kl_divergence(target: float, rho_hat) -> np.ndarray:
@@ -164,9 +158,7 @@ class KLSparsity(keras.regularizers.Regularizer):
     def __init__(self, target: float = 0.05, weight: float = 1.0, *, cancel_batch_division: bool = True):
         self.target = _check_target(target)
         self.weight = check_float(weight, "weight")
-        if not isinstance(cancel_batch_division, bool | np.bool_):
-            raise TypeError(_invalid("cancel_batch_division", "True or False", cancel_batch_division))
-        self.cancel_batch_division = bool(cancel_batch_division)
+        self.cancel_batch_division = check_bool(cancel_batch_division, "cancel_batch_division")
 
     def __call__(self, x):
         x = ops.convert_to_tensor(x)
