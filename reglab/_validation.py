@@ -106,6 +106,28 @@ def check_str(value: object, name: str, expected: str = "a string") -> str:
     return value
 
 
+def check_axis(axis: object, ndim: int, name: str = "axis") -> int | None:
+    """Return ``axis`` if it is ``None`` or an int that indexes an array of ``ndim`` dimensions.
+
+    Examples
+    --------
+    >>> check_axis(-1, 2)
+    -1
+    >>> check_axis(2, 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for argument axis: expected None or an integer in [-2, 1]. Received: axis=2
+    """
+    expected = f"None or an integer in [{-ndim}, {ndim - 1}]"
+    if axis is None:
+        return None
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(_invalid(name, expected, axis))
+    if not -ndim <= axis < ndim:
+        raise ValueError(_invalid(name, expected, axis))
+    return int(axis)
+
+
 def check_bool(value: object, name: str) -> bool:
     """Return ``value`` if it is a bool (numpy's included); ``TypeError`` otherwise.
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reglab._validation import _invalid, _short
+
 # Tensor cores, which make float16 matrix products fast, arrived with compute capability 7.0
 # (Volta). On older GPUs and on CPUs mixed precision is slower than float32.
 MIN_MIXED_PRECISION_CAPABILITY = (7, 0)
@@ -143,7 +145,7 @@ def pick_strategy(report: DeviceReport | None = None):
     """
     import tensorflow as tf
 
-    report = detect() if report is None else report
+    report = detect() if report is None else _check_report(report)
     kind = report.strategy_kind
     if kind == "default":
         return tf.distribute.get_strategy()
@@ -168,8 +170,11 @@ def strategy_of(model):
 
     Introduced in notebooks/08-training-on-gpus.ipynb.
     """
+    import keras
     import tensorflow as tf
 
+    if not isinstance(model, keras.layers.Layer):
+        raise TypeError(_invalid("model", "a Keras model or layer", _short(model)))
     for variable in model.variables:
         value = getattr(variable, "value", variable)
         # Mirrored variables expose the strategy publicly; variables created under
@@ -189,6 +194,8 @@ def describe_strategy(strategy) -> str:
     >>> describe_strategy(tf.distribute.get_strategy())
     'default strategy (1 replica)'
     """
+    if not (hasattr(strategy, "num_replicas_in_sync") and hasattr(strategy, "extended")):
+        raise TypeError(_invalid("strategy", "a tf.distribute strategy", _short(strategy)))
     replicas = strategy.num_replicas_in_sync
     name = type(strategy).__name__
     name = "default strategy" if name == "_DefaultDistributionStrategy" else name
@@ -223,6 +230,7 @@ def mixed_precision_policy(setting: object = "auto", report: DeviceReport | None
 
     Introduced in notebooks/08-training-on-gpus.ipynb.
     """
+    report = None if report is None else _check_report(report)
     if not any(setting is s or (isinstance(s, str) and setting == s) for s in MIXED_PRECISION_SETTINGS):
         raise ValueError(
             "Invalid value for argument mixed_precision: expected one of "
@@ -236,6 +244,12 @@ def mixed_precision_policy(setting: object = "auto", report: DeviceReport | None
         report = detect() if report is None else report
         return "mixed_float16" if report.mixed_precision_recommended else "float32"
     return str(setting)
+
+
+def _check_report(report) -> DeviceReport:
+    if not isinstance(report, DeviceReport):
+        raise TypeError(_invalid("report", "a DeviceReport (from detect()) or None", _short(report)))
+    return report
 
 
 def _describe_gpu(gpu: GPU) -> str:

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reglab._validation import _invalid, as_float_array, check_float
+from reglab._validation import _invalid, as_float_array, check_axis, check_float
 
 __all__ = [
     "SupportRecovery",
@@ -86,6 +86,7 @@ def sparsity(values, tol: float, axis: int | None = None):
     """
     values = _values(values, "values")
     tol = check_float(tol, "tol")
+    axis = check_axis(axis, values.ndim)
     near_zero = np.abs(values) <= tol
     return float(near_zero.mean()) if axis is None else near_zero.mean(axis=axis)
 
@@ -136,6 +137,7 @@ def hoyer(values, axis: int | None = None):
     Introduced in notebooks/07-sparse-autoencoders.ipynb.
     """
     values = _values(values, "values")
+    axis = check_axis(axis, values.ndim)
     if axis is None:
         values = values.reshape(-1)
         axis = 0

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import keras
 
-from reglab._validation import _invalid, check_fraction, check_int
+from reglab._validation import _invalid, check_fraction, check_int, check_str
 
 __all__ = [
     "PLACEMENTS",
@@ -57,6 +57,18 @@ def _regularizer(value, name: str):
     except (TypeError, ValueError):
         expected = f"None, a keras regularizer, a callable, a config dict or one of {REGULARIZER_NAMES}"
         raise ValueError(_invalid(name, expected, value)) from None
+
+
+def _activation(value, name: str, *, allow_none: bool = False):
+    """A Keras activation identifier (``"relu"``, a callable); ``None`` only where allowed."""
+    expected = "a Keras activation name such as 'relu', or a callable" + (", or None" if allow_none else "")
+    if value is None and allow_none:
+        return None
+    try:
+        keras.activations.get(value)
+    except (TypeError, ValueError):
+        raise ValueError(_invalid(name, expected, value)) from None
+    return value
 
 
 def _placement(value: object) -> str:
@@ -183,6 +195,8 @@ def mlp(
     outputs = check_int(outputs, "outputs")
     rate = _dropout(dropout)
     seed = check_int(seed, "seed", minimum=0)
+    activation = _activation(activation, "activation")
+    output_activation = _activation(output_activation, "output_activation", allow_none=True)
     penalties = {
         "kernel_regularizer": _regularizer(kernel_regularizer, "kernel_regularizer"),
         "bias_regularizer": _regularizer(bias_regularizer, "bias_regularizer"),
@@ -245,9 +259,11 @@ def dense_with_activity(
     Introduced in notebooks/06-activity-regularization.ipynb.
     """
     units = check_int(units, "units")
+    activation = _activation(activation, "activation")
     regularizer = _regularizer(regularizer, "regularizer")
     placement = _placement(placement)
     seed = check_int(seed, "seed", minimum=0)
+    name = check_str(name, "name", "a layer name")
     if placement == "after":
         return [_dense(units, seed, name, activation=activation, activity_regularizer=regularizer)]
     return [
@@ -417,6 +433,11 @@ def autoencoder(
     code_dim = check_int(code_dim, "code_dim")
     hidden = _units(hidden, "hidden")
     seed = check_int(seed, "seed", minimum=0)
+    code_activation = _activation(code_activation, "code_activation")
+    hidden_activation = _activation(hidden_activation, "hidden_activation")
+    output_activation = _activation(output_activation, "output_activation", allow_none=True)
+    activity_regularizer = _regularizer(activity_regularizer, "activity_regularizer")
+    placement = _placement(placement)
     encoder_layers = [
         _dense(width, seed + i, f"encoder_hidden_{i + 1}", activation=hidden_activation)
         for i, width in enumerate(hidden)

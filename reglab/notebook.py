@@ -43,9 +43,11 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, theme: bool =
     >>> setup(seed=0)
     0
     """
-    from reglab._validation import check_int
+    from reglab._validation import check_bool, check_int
 
     seed = check_int(seed, "seed", minimum=0)
+    deterministic = check_bool(deterministic, "deterministic")
+    theme = check_bool(theme, "theme")
     os.environ.setdefault("PYTHONHASHSEED", str(seed))
     _quiet_python_logging()
     _import_tensorflow_quietly()

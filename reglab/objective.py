@@ -33,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 
 from reglab import _keras
-from reglab._validation import _invalid, _short, as_float_array, check_bool
+from reglab._validation import _invalid, _short, as_float_array, check_bool, check_callable, check_str
 
 __all__ = [
     "ACTIVITY",
@@ -65,8 +65,8 @@ def layers(model) -> list:
     --------
     >>> import keras
     >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, name="linear")])
-    >>> [layer.name for layer in layers(model)][1:]
-    ['input_layer', 'linear']
+    >>> [type(layer).__name__ for layer in layers(model)]
+    ['Sequential', 'InputLayer', 'Dense']
 
     Introduced in notebooks/01-dense-layer.ipynb.
     """
@@ -82,6 +82,8 @@ def label(layer_name: str, kind: str) -> str:
     >>> label("dense", "kernel")
     'penalty/dense/kernel'
     """
+    check_str(layer_name, "layer_name")
+    check_str(kind, "kind")
     return f"penalty/{layer_name}/{kind}"
 
 
@@ -112,6 +114,7 @@ def penalty_terms(model) -> dict[tuple[int, str], object]:
 
     Introduced in notebooks/08-training-on-gpus.ipynb.
     """
+    _check_layer(model, "model")
     regularized = {id(v) for v in _regularized(model)}
     terms: dict[tuple[int, str], object] = {}
     for position, layer in enumerate(layers(model)):
@@ -160,6 +163,7 @@ def sorted_terms(model, keys) -> list[tuple[int, str]]:
     [(2, 'kernel'), (2, 'bias'), (2, 'activity')]
     """
     walked = layers(model)
+    keys = _check_keys(keys)
 
     def rank(key):
         position, kind = key
@@ -191,6 +195,10 @@ def data_loss(loss_fn, y_true, y_pred):
     import keras
     from keras import ops
 
+    check_callable(loss_fn, "loss_fn", "a loss function, e.g. keras.losses.get('mse')")
+    for name, value in (("y_true", y_true), ("y_pred", y_pred)):
+        if value is None or isinstance(value, str | bytes):
+            raise TypeError(_invalid(name, "an array or tensor of numbers", _short(value)))
     value = loss_fn(y_true, ops.cast(y_pred, "float32"))
     if len(value.shape) > 0:
         value = ops.mean(value)
@@ -247,6 +255,7 @@ def loss_parts(model, x, y, loss, *, training: bool = False) -> dict[str, object
     _check_layer(model, "model")
     training = check_bool(training, "training")
     loss_fn = _loss_function(loss)
+    x, y = _batch(x, y)
     y_pred = model(x, training=training)
     parts = {"data_loss": data_loss(loss_fn, y, y_pred)}
     labels = term_labels(model)
@@ -407,13 +416,7 @@ def training_objective(model, x, y, loss_fn, *, training: bool = False) -> Objec
 
     _check_layer(model, "model")
     training = check_bool(training, "training")
-    x = as_float_array(x, "x", dtype=np.float32, allow_empty=False)
-    y = as_float_array(y, "y", dtype=np.float32, allow_empty=False)
-    if x.ndim < 1 or y.ndim < 1 or len(x) != len(y):
-        raise ValueError(
-            f"Shape mismatch: x has shape {x.shape} but y has shape {y.shape}; "
-            f"expected the same number of rows (one target per input)."
-        )
+    x, y = _batch(x, y)
     loss = _loss_function(loss_fn, "loss_fn")
     y_pred = model(x, training=training)  # eager: records the activity terms for this x
     data = float(np.mean(keras.ops.convert_to_numpy(loss(y, y_pred))))
@@ -445,6 +448,30 @@ def _loss_function(loss, name: str = "loss"):
     if not callable(loss):
         raise TypeError(_invalid(name, "a Keras loss name or a callable", loss))
     return loss
+
+
+def _batch(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """One batch as float32 arrays with one target row per input row."""
+    x = as_float_array(x, "x", dtype=np.float32, allow_empty=False)
+    y = as_float_array(y, "y", dtype=np.float32, allow_empty=False)
+    if x.ndim < 1 or y.ndim < 1 or len(x) != len(y):
+        raise ValueError(
+            f"Shape mismatch: x has shape {x.shape} but y has shape {y.shape}; "
+            f"expected the same number of rows (one target per input)."
+        )
+    return x, y
+
+
+def _check_keys(keys) -> list[tuple[int, str]]:
+    expected = "an iterable of (layer position, kind) pairs, e.g. [(1, 'kernel')]"
+    if isinstance(keys, str) or not hasattr(keys, "__iter__"):
+        raise TypeError(_invalid("keys", expected, _short(keys)))
+    keys = list(keys)
+    for key in keys:
+        if not (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], int)
+                and not isinstance(key[0], bool) and isinstance(key[1], str)):
+            raise TypeError(_invalid("keys", expected, _short(keys)))
+    return keys
 
 
 def _names(walked: list) -> list[str]:

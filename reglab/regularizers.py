@@ -35,7 +35,7 @@ import numpy as np
 from keras import ops
 
 from reglab import compat
-from reglab._validation import _invalid, as_float_array, check_bool, check_float, check_fraction
+from reglab._validation import _invalid, _short, as_float_array, check_bool, check_float, check_fraction
 
 __all__ = ["EPSILON", "KLSparsity", "kl_divergence", "kl_sparsity"]
 
@@ -66,7 +66,10 @@ def kl_divergence(target: float, rho_hat) -> np.ndarray:
     Introduced in notebooks/07-sparse-autoencoders.ipynb.
     """
     rho = _check_target(target)
-    q = np.clip(as_float_array(rho_hat, "rho_hat"), EPSILON, 1.0 - EPSILON)
+    rho_hat = as_float_array(rho_hat, "rho_hat")
+    if np.any((rho_hat < 0.0) | (rho_hat > 1.0)):
+        raise ValueError(_invalid("rho_hat", "mean activations in [0, 1]", _short(rho_hat)))
+    q = np.clip(rho_hat, EPSILON, 1.0 - EPSILON)
     return rho * np.log(rho / q) + (1.0 - rho) * np.log((1.0 - rho) / (1.0 - q))
 
 

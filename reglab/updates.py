@@ -20,7 +20,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reglab._validation import as_float_array, check_float, check_int, check_same_shape
+from reglab._validation import (
+    _invalid,
+    as_float_array,
+    check_callable,
+    check_float,
+    check_fraction,
+    check_int,
+    check_same_shape,
+)
 
 __all__ = [
     "AdamState",
@@ -220,8 +228,10 @@ def adam_step(
     """
     w, grad = _weights_and_grad(w, grad)
     lr = check_float(lr, "lr")
-    beta_1, beta_2 = check_float(beta_1, "beta_1"), check_float(beta_2, "beta_2")
-    epsilon = check_float(epsilon, "epsilon")
+    beta_1 = check_fraction(beta_1, "beta_1", allow_zero=True)
+    beta_2 = check_fraction(beta_2, "beta_2", allow_zero=True)
+    epsilon = check_float(epsilon, "epsilon", strict=True)
+    _check_state(state)
     check_same_shape(w, state.m, "w", "state.m")
     t = state.t + 1
     m = state.m + (1.0 - beta_1) * (grad - state.m)
@@ -252,6 +262,12 @@ def adamw_step(
 
 
 # --- trajectories ------------------------------------------------------------------------------
+def _check_state(state) -> None:
+    if not isinstance(state, AdamState):
+        raise TypeError(_invalid("state", "an AdamState (from adam_init or the last adam_step)",
+                                 type(state).__name__))
+
+
 def iterate(step: Callable[[np.ndarray], np.ndarray], w0, steps: int) -> np.ndarray:
     """Apply ``step`` ``steps`` times from ``w0``; return every iterate, ``w0`` first.
 
@@ -264,6 +280,7 @@ def iterate(step: Callable[[np.ndarray], np.ndarray], w0, steps: int) -> np.ndar
 
     Introduced in notebooks/03-gradient-updates.ipynb
     """
+    check_callable(step, "step", "a function w -> next w")
     w = as_float_array(w0, "w0")
     steps = check_int(steps, "steps", minimum=0)
     path = [w]

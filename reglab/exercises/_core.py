@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass
 
 import numpy as np
+
+from reglab._validation import _invalid, check_float, check_real
 
 _CHECKS: dict[str, Callable[[object], Feedback]] = {}
 
@@ -74,6 +77,8 @@ def close(answer: object, expected: float, *, rel_tol: float = 1e-4, abs_tol: fl
     >>> close(0.30000001, 0.3), close(0.31, 0.3)
     (True, False)
     """
+    expected = check_real(expected, "expected")
+    rel_tol, abs_tol = check_float(rel_tol, "rel_tol"), check_float(abs_tol, "abs_tol")
     return math.isclose(number(answer), expected, rel_tol=rel_tol, abs_tol=abs_tol)
 
 
@@ -140,6 +145,10 @@ def exercise(exercise_id: str) -> Callable:
     ✓ 99.1: correct.
     Verdict(correct=True)
     """
+
+    if not isinstance(exercise_id, str) or not re.fullmatch(r"\d\d\.\d+", exercise_id):
+        raise ValueError(_invalid("exercise_id", "a notebook number and an exercise number, e.g. '02.1'",
+                                  exercise_id))
 
     def register(func: Callable[[object], Feedback]) -> Callable[[object], Feedback]:
         if exercise_id in _CHECKS:
