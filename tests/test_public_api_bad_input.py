@@ -51,7 +51,8 @@ def _table():
 
 
 def _run():
-    return pd.DataFrame({"data_loss": [2.0, 1.0], "val_data_loss": [3.0, 2.0]}, index=pd.Index([1, 2], name="epoch"))
+    return pd.DataFrame({"data_loss": [2.0, 1.0], "val_data_loss": [3.0, 2.0]},
+                        index=pd.Index([1, 2], name="epoch"))
 
 
 def _tradeoff():
@@ -207,7 +208,8 @@ CASES = {
     "models.activity_model": (
         lambda: dict(input_dim=2, units=3, activation="relu", regularizer="l1", placement="after",
                      outputs=None, seed=0),
-        {"input_dim": NOT_A_COUNT, "units": NOT_A_COUNT, "activation": ["swishy", 3], "regularizer": ["l3", 5],
+        {"input_dim": NOT_A_COUNT, "units": NOT_A_COUNT, "activation": ["swishy", 3],
+         "regularizer": ["l3", 5],
          "placement": ["middle"], "outputs": NOT_A_COUNT, "seed": NOT_A_SEED}),
     "models.activity_placement_pair": (
         lambda: dict(input_dim=2, units=3, activation="relu", regularizer="l1", outputs=None, seed=0),
@@ -255,7 +257,8 @@ CASES = {
     "exercises.registered": (lambda: {}, {}),
     # --- figures --------------------------------------------------------------------------------
     "figures.batch_size_scaling": (
-        lambda: dict(batch_sizes=[1, 4], curves={"Keras": [1.0, 0.25]}, spread={"Keras": ([0.5, 0.2], [1.5, 0.3])},
+        lambda: dict(batch_sizes=[1, 4], curves={"Keras": [1.0, 0.25]},
+                     spread={"Keras": ([0.5, 0.2], [1.5, 0.3])},
                      ylabel="penalty", ax=None),
         {"batch_sizes": NOT_AN_ARRAY + [[0, 4]], "curves": NOT_A_MAPPING + [{"Keras": [1.0]}],
          "spread": [5, {"Keras": 5}], "ylabel": NOT_A_LABEL, "ax": ["left", []]}),
@@ -276,7 +279,8 @@ CASES = {
         {"features": NOT_A_MAPPING + [{"a": np.eye(4, 60)}], "image_shape": [(8,), (0, 8), "8x8", (8, 7)],
          "ncols": NOT_A_COUNT, "colorbar_label": NOT_A_LABEL, "ax": ["left"]}),
     "figures.fitted_lines": (
-        lambda: dict(panels={"a": ([0.0, 1.0], [0.0, 1.0], {"fit": (1.0, 0.0)})}, xlabel="x", ylabel="y", ax=None),
+        lambda: dict(panels={"a": ([0.0, 1.0], [0.0, 1.0], {"fit": (1.0, 0.0)})}, xlabel="x", ylabel="y",
+                     ax=None),
         {"panels": NOT_A_MAPPING + [{"a": 5}], "xlabel": NOT_A_LABEL, "ylabel": NOT_A_LABEL, "ax": ["left"]}),
     "figures.learning_curves": (
         lambda: dict(frames={"a": _run()}, train="data_loss", val="val_data_loss", ylabel="mse",
@@ -298,7 +302,8 @@ CASES = {
         {"pre": NOT_A_MAPPING + [{"a": "x"}], "post": NOT_A_MAPPING + [{"b": [1.0]}], "bins": NOT_A_COUNT,
          "ax": ["left"]}),
     "figures.regularization_path": (
-        lambda: dict(paths={"L2": pd.DataFrame({"norm": [2.0, 1.0]}, index=[0.1, 1.0])}, panels={"norm": "‖W‖"},
+        lambda: dict(paths={"L2": pd.DataFrame({"norm": [2.0, 1.0]}, index=[0.1, 1.0])},
+                     panels={"norm": "‖W‖"},
                      closed_form={"L2": pd.DataFrame({"norm": [2.0, 1.0]}, index=[0.1, 1.0])},
                      reference={"norm": (3.0, "none")}, logy={"norm"}, xlabel="λ", ax=None),
         {"paths": NOT_A_MAPPING + [{"L2": 5}], "panels": NOT_A_MAPPING + [{"missing": "m"}],
@@ -337,7 +342,8 @@ def _public_callables():
     for module in MODULES:
         mod = importlib.import_module(f"reglab.{module}")
         names = getattr(mod, "__all__", None) or [
-            n for n, v in vars(mod).items() if not n.startswith("_") and getattr(v, "__module__", None) == mod.__name__
+            n for n, v in vars(mod).items()
+            if not n.startswith("_") and getattr(v, "__module__", None) == mod.__name__
         ]
         for attribute in names:
             obj = getattr(mod, attribute)

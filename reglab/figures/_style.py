@@ -9,11 +9,13 @@ and returns the Figure those Axes belong to. Colours come from the seaborn theme
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from reglab._validation import _invalid
+from reglab._validation import _invalid, _short, as_float_array, check_real, check_str
 
 STEP_LABEL = "step t (number of updates)"
 """The x label of every figure drawn against training steps."""
@@ -56,15 +58,79 @@ def _colors(n: int) -> list:
     return [cycle[i % len(cycle)] for i in range(n)]
 
 
+# --- argument checks shared by the figures (messages as in reglab._validation) ---------------------
 def _mapping(value, name: str, *, empty: bool = False) -> dict:
     """``value`` as a dict of label to value; ``TypeError``/``ValueError`` naming ``name`` otherwise."""
     from collections.abc import Mapping
 
     if not isinstance(value, Mapping):
-        raise TypeError(_invalid(name, "a mapping of label to data", type(value).__name__))
+        raise TypeError(_invalid(name, "a mapping of label to data", _short(value)))
     if not value and not empty:
         raise ValueError(_invalid(name, "at least one entry", value))
     return dict(value)
+
+
+def _arrays(value, name: str, *, ndim: int | None = None, length: int | None = None) -> dict:
+    """A non-empty mapping of label to a numeric array (``ndim`` axes, ``length`` rows if given)."""
+    arrays = {}
+    for label, data in _mapping(value, name).items():
+        array = as_float_array(data, f"{name}[{label!r}]", allow_empty=False)
+        if ndim is not None and array.ndim != ndim:
+            raise ValueError(_invalid(f"{name}[{label!r}]", f"a {ndim}-D array", f"shape {array.shape}"))
+        if length is not None and len(array) != length:
+            raise ValueError(_invalid(f"{name}[{label!r}]", f"{length} values (one per x)",
+                                      f"{len(array)} values"))
+        arrays[label] = array
+    return arrays
+
+
+def _text(value, name: str) -> str:
+    """An axis label, title or legend entry: a string."""
+    return check_str(value, name, "a string (a label)")
+
+
+def _optional_text(value, name: str) -> str | None:
+    return None if value is None else _text(value, name)
+
+
+def _reference(value, name: str = "reference") -> tuple[float, str] | None:
+    """``None`` or a ``(value, label)`` pair: a horizontal line and its legend entry."""
+    if value is None:
+        return None
+    expected = "None or a (value, label) pair, e.g. (0.09, 'noise variance')"
+    if not isinstance(value, tuple | list) or len(value) != 2 or not isinstance(value[1], str):
+        raise TypeError(_invalid(name, expected, _short(value)))
+    try:
+        level = check_real(value[0], name)
+    except (TypeError, ValueError):
+        raise TypeError(_invalid(name, expected, _short(value))) from None
+    return level, value[1]
+
+
+def _labels(value, name: str, known) -> set:
+    """A collection of labels, each one of ``known`` (the labels of the data)."""
+    if isinstance(value, str) or not isinstance(value, Collection):
+        raise TypeError(_invalid(name, "a collection of labels, e.g. {'no penalty'}", _short(value)))
+    unknown = [label for label in value if label not in known]
+    if unknown:
+        raise ValueError(_invalid(name, f"labels among {sorted(map(str, known))}", _short(unknown)))
+    return set(value)
+
+
+def _column(frame, column, argument: str, what: str):
+    """``frame[column]`` as floats; the error names ``argument`` (the option that chose the column)."""
+    check_str(column, argument, "a column name")
+    if column not in frame:
+        raise ValueError(_invalid(argument, f"a column of {what} (one of {list(frame.columns)})", column))
+    return as_float_array(frame[column], f"{what}[{column!r}]")
+
+
+def _frame(value, name: str):
+    import pandas as pd
+
+    if not isinstance(value, pd.DataFrame):
+        raise TypeError(_invalid(name, "a pandas.DataFrame", _short(value)))
+    return value
 
 
 __all__ = ["LOSS_LABEL", "STEP_LABEL", "Figure"]

@@ -13,8 +13,14 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from reglab._validation import as_float_array
-from reglab.figures._style import _colors, _figure
+from reglab._validation import _invalid, _short, as_float_array, check_int
+from reglab.figures._style import (
+    _arrays,
+    _colors,
+    _figure,
+    _mapping,
+    _text,
+)
 
 
 def batch_size_scaling(
@@ -51,13 +57,17 @@ def batch_size_scaling(
 
     Introduced in notebooks/06-activity-regularization.ipynb
     """
-    sizes = as_float_array(batch_sizes, "batch_sizes")
-    spread = dict(spread or {})
+    sizes = as_float_array(batch_sizes, "batch_sizes", allow_empty=False)
+    if sizes.ndim != 1 or np.any(sizes < 1):
+        raise ValueError(_invalid("batch_sizes", "a 1-D array of batch sizes >= 1", sizes.tolist()))
+    curves = _arrays(curves, "curves", ndim=1, length=len(sizes))
+    spread = _spread(spread, curves, len(sizes))
+    ylabel = _text(ylabel, "ylabel")
     fig, (ax,) = _figure(width=6.5, height=4.4, ax=ax)
     for (label, values), color in zip(curves.items(), _colors(len(curves)), strict=True):
-        ax.plot(sizes, as_float_array(values, label), "o-", color=color, label=label)
+        ax.plot(sizes, values, "o-", color=color, label=label)
         if label in spread:
-            low, high = (as_float_array(v, label) for v in spread[label])
+            low, high = spread[label]
             ax.fill_between(sizes, low, high, color=color, alpha=0.2, linewidth=0,
                             label="its range over one pass's batches")
     ax.set_xscale("log", base=2)
@@ -65,6 +75,20 @@ def batch_size_scaling(
     ax.set(xlabel="batch size B (samples per batch, log scale)", ylabel=f"{ylabel}, log scale")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.01), ncols=2, fontsize="small")
     return fig
+
+
+def _spread(spread, curves: dict, length: int) -> dict:
+    """``{label: (low, high)}`` for some of the ``curves``, each bound one value per batch size."""
+    spread = _mapping(spread, "spread", empty=True) if spread is not None else {}
+    checked = {}
+    for label, bounds in spread.items():
+        name = f"spread[{label!r}]"
+        if label not in curves:
+            raise ValueError(_invalid("spread", f"labels among the curves {list(curves)}", label))
+        if not isinstance(bounds, tuple | list) or len(bounds) != 2:
+            raise TypeError(_invalid(name, "a (low, high) pair of arrays", _short(bounds)))
+        checked[label] = tuple(_arrays({label: b}, name, ndim=1, length=length)[label] for b in bounds)
+    return checked
 
 
 def placement_histograms(pre: Mapping[str, object], post: Mapping[str, object], *, bins: int = 60, ax=None):
@@ -93,6 +117,10 @@ def placement_histograms(pre: Mapping[str, object], post: Mapping[str, object], 
 
     Introduced in notebooks/06-activity-regularization.ipynb
     """
+    pre, post = _arrays(pre, "pre"), _arrays(post, "post")
+    if list(pre) != list(post):
+        raise ValueError(_invalid("post", f"the labels of pre, {list(pre)}", list(post)))
+    bins = check_int(bins, "bins")
     fig, axes = _figure(2, width=5.2, height=4.0, ax=ax)
     colors = _colors(len(pre))
     panels = [
@@ -100,7 +128,7 @@ def placement_histograms(pre: Mapping[str, object], post: Mapping[str, object], 
         (axes[1], post, "output a = relu(z) (layer units)", True),
     ]
     for ax, values, xlabel, count_zeros in panels:
-        arrays = {label: as_float_array(v, label).reshape(-1) for label, v in values.items()}
+        arrays = {label: v.reshape(-1) for label, v in values.items()}
         everything = np.concatenate(list(arrays.values()))
         edges = np.histogram_bin_edges(everything, bins=bins)
         for (label, array), color in zip(arrays.items(), colors, strict=True):

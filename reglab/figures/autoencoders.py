@@ -15,8 +15,22 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from reglab._validation import as_float_array, check_float
-from reglab.figures._style import _colors, _figure, _given_axes
+from reglab._validation import (
+    _invalid,
+    _short,
+    as_float_array,
+    check_float,
+    check_fraction,
+    check_int,
+)
+from reglab.figures._style import (
+    _arrays,
+    _colors,
+    _figure,
+    _frame,
+    _given_axes,
+    _text,
+)
 
 
 def sparsity_tradeoff(
@@ -66,7 +80,17 @@ def sparsity_tradeoff(
 
     Introduced in notebooks/07-sparse-autoencoders.ipynb
     """
-    y = list(y)
+    table = _frame(table, "table")
+    for name, column in (("x", x), ("group", group), ("strength", strength)):
+        _column_name(table, column, name)
+    if isinstance(y, str) or not isinstance(y, Collection) or not y:
+        raise TypeError(_invalid("y", "a non-empty list of column names", _short(y)))
+    y = [_column_name(table, column, "y") for column in y]
+    xlabel = _text(xlabel, "xlabel")
+    if ylabels is not None:
+        if isinstance(ylabels, str) or not isinstance(ylabels, Collection) or len(ylabels) != len(y):
+            raise ValueError(_invalid("ylabels", f"{len(y)} labels, one per column of y", _short(ylabels)))
+        ylabels = [_text(label, "ylabels") for label in ylabels]
     ylabels = list(ylabels) if ylabels is not None else y
     fig, axes = _figure(len(y), width=5.2, height=4.2, ax=ax)
     groups = list(dict.fromkeys(table[group]))
@@ -85,6 +109,13 @@ def sparsity_tradeoff(
         ax.set(xlabel=xlabel, ylabel=label)
     axes[0].legend(fontsize="small")
     return fig
+
+
+def _column_name(table, column, argument: str) -> str:
+    if not isinstance(column, str) or column not in table.columns:
+        raise (ValueError if isinstance(column, str) else TypeError)(
+            _invalid(argument, f"a column of table (one of {list(table.columns)})", _short(column)))
+    return column
 
 
 def code_heatmaps(
@@ -117,8 +148,15 @@ def code_heatmaps(
 
     Introduced in notebooks/07-sparse-autoencoders.ipynb
     """
-    arrays = {label: as_float_array(c, label) for label, c in codes.items()}
+    arrays = _arrays(codes, "codes", ndim=2)
+    if isinstance(row_labels, str) or not isinstance(row_labels, Collection):
+        raise TypeError(_invalid("row_labels", "one label per row of the codes", _short(row_labels)))
     n_rows = len(row_labels)
+    if any(len(array) != n_rows for array in arrays.values()):
+        raise ValueError(_invalid("row_labels", "one label per row of the codes",
+                                  f"{n_rows} labels for {[len(a) for a in arrays.values()]} rows"))
+    vmax = check_float(vmax, "vmax", strict=True)
+    colorbar_label = _text(colorbar_label, "colorbar_label")
     fig, axes = _figure(len(arrays), width=4.0, height=0.9 + 0.32 * n_rows, sharey=True, ax=ax)
     for ax, (label, array) in zip(axes, arrays.items(), strict=True):
         image = ax.imshow(array, cmap="viridis", vmin=0.0, vmax=vmax, aspect="auto",
@@ -130,6 +168,12 @@ def code_heatmaps(
     axes[0].set_ylabel("test image (its digit)")
     fig.colorbar(image, ax=list(axes), label=colorbar_label, shrink=0.9)
     return fig
+
+
+def _image_shape(value) -> tuple[int, int]:
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise TypeError(_invalid("image_shape", "a (height, width) pair", _short(value)))
+    return check_int(value[0], "image_shape"), check_int(value[1], "image_shape")
 
 
 def decoder_features(
@@ -167,8 +211,15 @@ def decoder_features(
     """
     import matplotlib as mpl
 
-    height, width = image_shape
-    arrays = {label: as_float_array(f, label).reshape(-1, height, width) for label, f in features.items()}
+    height, width = _image_shape(image_shape)
+    ncols = check_int(ncols, "ncols")
+    colorbar_label = _text(colorbar_label, "colorbar_label")
+    arrays = {}
+    for label, kernel in _arrays(features, "features", ndim=2).items():
+        if kernel.shape[1] != height * width:
+            raise ValueError(_invalid(f"features[{label!r}]", f"{height * width} pixels per unit "
+                                      f"(image_shape {(height, width)})", f"shape {kernel.shape}"))
+        arrays[label] = kernel.reshape(-1, height, width)
     nrows = -(-max(len(a) for a in arrays.values()) // ncols)
     if ax is None:
         fig = Figure(figsize=(0.9 * ncols + 1.6, (0.95 * nrows + 0.45) * len(arrays)), layout="constrained")
@@ -225,7 +276,9 @@ def code_histograms(
     Introduced in notebooks/07-sparse-autoencoders.ipynb
     """
     tol = check_float(tol, "tol")
-    arrays = {label: as_float_array(c, label) for label, c in codes.items()}
+    target = None if target is None else check_fraction(target, "target")
+    bins = check_int(bins, "bins")
+    arrays = _arrays(codes, "codes", ndim=2)
     fig, axes = _figure(2, width=5.2, height=4.0, ax=ax)
     edges = np.linspace(0.0, 1.0, bins + 1)
     for (label, array), color in zip(arrays.items(), _colors(len(arrays)), strict=True):

@@ -13,8 +13,13 @@ from collections.abc import Callable, Mapping
 import numpy as np
 from matplotlib.patches import Circle, Polygon
 
-from reglab._validation import as_float_array, check_float
-from reglab.figures._style import _colors, _figure
+from reglab._validation import as_float_array, check_callable, check_float, check_int
+from reglab.figures._style import (
+    _arrays,
+    _colors,
+    _figure,
+    _text,
+)
 
 
 def penalty_curves(w, values: Mapping[str, object], *, ylabel: str = "penalty added to the loss", ax=None):
@@ -40,9 +45,11 @@ def penalty_curves(w, values: Mapping[str, object], *, ylabel: str = "penalty ad
     Introduced in notebooks/02-l1-l2-penalties.ipynb
     """
     w = as_float_array(w, "w")
+    values = _arrays(values, "values", length=len(w) if w.ndim else None)
+    ylabel = _text(ylabel, "ylabel")
     fig, (ax,) = _figure(width=6.0, ax=ax)
     for label, curve in values.items():
-        ax.plot(w, as_float_array(curve, label), label=label)
+        ax.plot(w, curve, label=label)
     ax.axhline(0.0, color="0.3", linewidth=0.8)
     ax.axvline(0.0, color="0.3", linewidth=0.8)
     ax.set(xlabel="weight w (same units as the weight)", ylabel=ylabel)
@@ -94,6 +101,9 @@ def penalty_geometry(
 
     Introduced in notebooks/02-l1-l2-penalties.ipynb
     """
+    check_callable(loss, "loss", "a function of weights shaped (..., 2)")
+    resolution = check_int(resolution, "resolution", minimum=2)
+    loss_label = _text(loss_label, "loss_label")
     points = {
         name: as_float_array(p, name)
         for name, p in (("w_ols", w_ols), ("w_l1", w_l1), ("w_l2", w_l2))

@@ -13,17 +13,45 @@ from collections.abc import Collection, Mapping
 
 import numpy as np
 
-from reglab._validation import as_float_array, check_float
-from reglab.figures._style import LOSS_LABEL, _colors, _figure, _mapping
+from reglab._validation import (
+    _invalid,
+    _short,
+    as_float_array,
+    check_float,
+    check_int,
+)
+from reglab.figures._style import (
+    LOSS_LABEL,
+    _arrays,
+    _colors,
+    _figure,
+    _frame,
+    _labels,
+    _mapping,
+    _reference,
+    _text,
+)
 
 
-def _frame_column(frame, column: str, label: str) -> np.ndarray:
+def _frame_column(frame, column: str, label: str, argument: str = "frames") -> np.ndarray:
+    """``frame[column]`` as floats; a missing column is an error of ``argument``, the option
+    that chose it (``train=``, ``val=``, ``column=``), or of the frames themselves."""
+    if not isinstance(column, str):
+        raise TypeError(_invalid(argument, "a column name (a string)", _short(column)))
     if column not in frame:
         raise ValueError(
-            f"Invalid value for argument frames: expected a column {column!r} in every frame. "
+            f"Invalid value for argument {argument}: expected a column {column!r} in every frame. "
             f"Received: {label!r} with columns {list(frame.columns)}"
         )
     return as_float_array(frame[column], f"{label}[{column!r}]")
+
+
+def _frames(frames, name: str = "frames") -> dict:
+    """A mapping of label to a DataFrame indexed by epoch (or λ)."""
+    frames = _mapping(frames, name)
+    for label, frame in frames.items():
+        _frame(frame, f"{name}[{label!r}]")
+    return frames
 
 
 def _runs(frames) -> dict:
@@ -34,7 +62,12 @@ def _runs(frames) -> dict:
 
     if isinstance(frames, pd.DataFrame):
         return results.variant_histories(frames)
-    return _mapping(frames, "frames")
+    return _frames(frames)
+
+
+def _labels_dict(mapping: dict, name: str, known) -> dict:
+    _labels(mapping, name, known)
+    return mapping
 
 
 def learning_curves(
@@ -79,6 +112,10 @@ def learning_curves(
     Introduced in notebooks/04-weight-regularization.ipynb
     """
     frames = _runs(frames)
+    ylabel, reference = _text(ylabel, "ylabel"), _reference(reference)
+    for label, frame in frames.items():
+        _frame_column(frame, train, label, "train")
+        _frame_column(frame, val, label, "val")
     width = 4.6 if len(frames) > 1 else 6.0
     fig, axes = _figure(len(frames), width=width, height=3.8, sharey=True, ax=ax)
     train_color, val_color = _colors(2)
@@ -135,11 +172,14 @@ def validation_curves(
 
     Introduced in notebooks/04-weight-regularization.ipynb
     """
+    frames = _frames(frames)
+    dashed, ylabel = _labels(dashed, "dashed", frames), _text(ylabel, "ylabel")
+    columns = {label: _frame_column(frame, column, label, "column") for label, frame in frames.items()}
     fig, (ax,) = _figure(width=6.5, height=4.0, ax=ax)
     for (label, frame), color in zip(frames.items(), _colors(len(frames)), strict=True):
         style = "--" if label in dashed else "-"
         epochs = as_float_array(frame.index, f"{label} index")
-        ax.plot(epochs, _frame_column(frame, column, label), style, color=color, label=label)
+        ax.plot(epochs, columns[label], style, color=color, label=label)
     ax.set_yscale("log")
     ax.set(xlabel="epoch (one pass over the training set)", ylabel=f"{ylabel}, log scale")
     ax.legend(fontsize="small")
@@ -189,8 +229,18 @@ def regularization_path(
 
     Introduced in notebooks/04-weight-regularization.ipynb
     """
-    closed_form = dict(closed_form or {})
-    reference = dict(reference or {})
+    paths = _frames(paths, "paths")
+    panels = _mapping(panels, "panels")
+    closed_form = _frames(closed_form, "closed_form") if closed_form is not None else {}
+    _labels(closed_form, "closed_form", paths)
+    for column, ylabel in panels.items():
+        _text(ylabel, f"panels[{column!r}]")
+        for label, frame in {**paths, **closed_form}.items():
+            _frame_column(frame, column, label, "panels")
+    reference = _mapping(reference, "reference", empty=True) if reference is not None else {}
+    reference = {column: _reference(value, f"reference[{column!r}]") for column, value in
+                 _labels_dict(reference, "reference", panels).items()}
+    logy, xlabel = _labels(logy, "logy", panels), _text(xlabel, "xlabel")
     fig, axes = _figure(len(panels), width=4.8 if len(panels) > 1 else 6.0, height=4.0, ax=ax)
     colors = dict(zip(paths, _colors(len(paths)), strict=True))
     for ax, (column, ylabel) in zip(axes, panels.items(), strict=True):
@@ -260,8 +310,11 @@ def weight_histograms(
     Introduced in notebooks/04-weight-regularization.ipynb
     """
     floor = check_float(floor, "floor", strict=True)
-    arrays = {title: {label: np.abs(as_float_array(w, label)).reshape(-1) for label, w in group.items()}
-              for title, group in panels.items()}
+    tol = None if tol is None else check_float(tol, "tol")
+    bins = check_int(bins, "bins")
+    arrays = {title: {label: np.abs(w).reshape(-1)
+                      for label, w in _arrays(group, f"panels[{title!r}]").items()}
+              for title, group in _mapping(panels, "panels").items()}
     top = max(float(a.max()) for group in arrays.values() for a in group.values())
     edges = np.logspace(np.log10(floor), np.log10(max(top, 10 * floor)) + 1e-9, bins + 1)
     fig, axes = _figure(len(arrays), width=5.6, height=4.0, sharey=True, ax=ax)
@@ -277,6 +330,21 @@ def weight_histograms(
         ax.legend(fontsize="small", loc="upper left")
     axes[0].set_ylabel("number of weights")
     return fig
+
+
+def _fitted_panel(title, panel) -> tuple:
+    name = f"panels[{title!r}]"
+    if not isinstance(panel, tuple | list) or len(panel) != 3:
+        raise TypeError(_invalid(name, "an (x, y, lines) triple", _short(panel)))
+    x, y = (as_float_array(v, f"{name}[{i}]", allow_empty=False).reshape(-1)
+            for i, v in enumerate(panel[:2]))
+    if x.shape != y.shape:
+        raise ValueError(_invalid(name, "x and y of one length", f"{x.size} and {y.size} values"))
+    lines = {label: as_float_array(line, f"{name} line {label!r}") for label, line in
+             _mapping(panel[2], f"{name} lines", empty=True).items()}
+    if any(line.shape != (2,) for line in lines.values()):
+        raise ValueError(_invalid(f"{name} lines", "a (w, b) pair per line", _short(panel[2])))
+    return x, y, lines
 
 
 def fitted_lines(panels: Mapping[str, tuple], *, xlabel: str = "input x", ylabel: str = "target y", ax=None):
@@ -298,9 +366,10 @@ def fitted_lines(panels: Mapping[str, tuple], *, xlabel: str = "input x", ylabel
 
     Introduced in notebooks/05-bias-regularization.ipynb
     """
+    panels = {title: _fitted_panel(title, panel) for title, panel in _mapping(panels, "panels").items()}
+    xlabel, ylabel = _text(xlabel, "xlabel"), _text(ylabel, "ylabel")
     fig, axes = _figure(len(panels), width=5.2, height=4.0, ax=ax)
     for ax, (title, (x, y, lines)) in zip(axes, panels.items(), strict=True):
-        x, y = as_float_array(x, "x").reshape(-1), as_float_array(y, "y").reshape(-1)
         ax.scatter(x, y, s=12, color="0.55", label="training data")
         grid = np.linspace(min(0.0, x.min()), max(0.0, x.max()), 50)
         for (label, (w, b)), color in zip(lines.items(), _colors(len(lines)), strict=True):

@@ -12,8 +12,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from reglab._validation import check_float
-from reglab.figures._style import _colors, _figure
+from reglab._validation import _invalid, _short, check_float
+from reglab.figures._style import (
+    _colors,
+    _figure,
+    _mapping,
+)
 
 
 def speed_bars(panels: Mapping[str, tuple[Mapping[str, float], str]], *, ax=None):
@@ -36,9 +40,15 @@ def speed_bars(panels: Mapping[str, tuple[Mapping[str, float], str]], *, ax=None
 
     Introduced in notebooks/08-training-on-gpus.ipynb
     """
-    if not panels:
+    if isinstance(panels, Mapping) and not panels:
         raise ValueError("Invalid value for argument panels: expected at least one panel. "
                          "Received: panels={}")
+    panels = _mapping(panels, "panels")
+    for title, panel in panels.items():
+        if not (isinstance(panel, tuple | list) and len(panel) == 2 and isinstance(panel[0], Mapping)
+                and isinstance(panel[1], str)):
+            raise TypeError(_invalid(f"panels[{title!r}]", "a (bars, xlabel) pair: a mapping of label to "
+                                     "value and a string", _short(panel)))
     height = 1.6 + 0.5 * max(len(b) for b, _ in panels.values())
     fig, axes = _figure(len(panels), width=5.2, height=height, ax=ax)
     for ax, (title, (bars, xlabel)) in zip(axes, panels.items(), strict=True):

@@ -13,8 +13,16 @@ from collections.abc import Collection, Mapping
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from reglab._validation import as_float_array, check_float
-from reglab.figures._style import STEP_LABEL, _colors, _figure
+from reglab._validation import _invalid, as_float_array, check_float
+from reglab.figures._style import (
+    STEP_LABEL,
+    _arrays,
+    _colors,
+    _figure,
+    _labels,
+    _optional_text,
+    _text,
+)
 
 
 def weight_trajectories(
@@ -53,16 +61,20 @@ def weight_trajectories(
 
     Introduced in notebooks/03-gradient-updates.ipynb
     """
-    closed_form = dict(closed_form or {})
+    curves = _arrays(curves, "curves")
+    closed_form = _arrays(closed_form, "closed_form") if closed_form is not None else {}
+    _labels(closed_form, "closed_form", curves)
+    dashed = _labels(dashed, "dashed", curves)
+    ylabel, title = _text(ylabel, "ylabel"), _optional_text(title, "title")
+    zoom = None if zoom is None else check_float(zoom, "zoom", strict=True)
     fig, axes = _figure(1 if zoom is None else 2, width=5.5 if zoom is None else 4.8, ax=ax)
     colors = dict(zip(curves, _colors(len(curves)), strict=True))
     for ax in axes:
         for label, path in curves.items():
-            path = as_float_array(path, label)
             style = "--" if label in dashed else "-"
             ax.plot(np.arange(path.size), path, style, color=colors[label], label=label)
             if label in closed_form:
-                exact = as_float_array(closed_form[label], label)
+                exact = closed_form[label]
                 every = max(1, exact.size // 80)  # every step unless crowded
                 ax.plot(
                     np.arange(exact.size)[::every],
@@ -87,7 +99,6 @@ def weight_trajectories(
         )
     axes[0].legend(fontsize="small")
     if zoom is not None:
-        zoom = check_float(zoom, "zoom", strict=True)
         axes[1].set(ylim=(-zoom, zoom), title="zoom on the band around 0")
     if title:
         fig.suptitle(title)
@@ -120,7 +131,15 @@ def coefficient_magnitudes(
 
     Introduced in notebooks/03-gradient-updates.ipynb
     """
-    arrays = {label: np.abs(as_float_array(w, label)) for label, w in weights.items()}
+    arrays = {label: np.abs(w) for label, w in _arrays(weights, "weights", ndim=1).items()}
+    sizes = {a.size for a in arrays.values()}
+    if len(sizes) > 1:
+        raise ValueError(_invalid("weights", "vectors of one length", {k: a.size for k, a in arrays.items()}))
+    if true is not None:
+        true = np.abs(as_float_array(true, "true"))
+        if true.shape != (sizes.pop(),):
+            raise ValueError(_invalid("true", "one coefficient per weight", f"shape {true.shape}"))
+    ylabel = _text(ylabel, "ylabel")
     nonzero = np.concatenate([a[a > 0] for a in arrays.values()] + [np.ones(1)])
     floor = 10 ** np.floor(np.log10(nonzero.min()) - 1)
     fig, (ax,) = _figure(width=8.0, ax=ax)
@@ -141,7 +160,6 @@ def coefficient_magnitudes(
             index[zero], np.full(zero.sum(), floor), "x", color=color, markersize=8, clip_on=False
         )
     if true is not None:
-        true = np.abs(as_float_array(true, "true"))
         support = np.flatnonzero(true)
         ax.plot(
             support,
