@@ -58,10 +58,13 @@ def activity_penalty(answer: object) -> Feedback:
     """What ``activity_regularizer=L1(ACTIVITY_L1)`` adds for this batch of ``OUTPUTS``."""
     import keras
 
+    from reglab.objective import penalty_values
+
     # Let Keras record the term itself: an identity layer passes OUTPUTS through unchanged.
     layer = keras.layers.Identity(activity_regularizer=keras.regularizers.L1(ACTIVITY_L1))
     layer(OUTPUTS.astype("float32"))
-    expected = float(keras.ops.convert_to_numpy(layer.losses[0]))
+    (term,) = penalty_values(layer)
+    expected = term.value
     hint = "L1(l1) sums l1 * |y| over the whole batch of outputs" + (
         ", and this Keras (3.14 or later) then divides that by the batch size (the number of rows)."
         if compat.activity_divided_by_batch()

@@ -88,12 +88,11 @@ def strategy_and_policy(answer: object) -> Feedback:
 @exercise("08.3")
 def penalty_columns(answer: object) -> Feedback:
     """The ``penalty/<layer>/<kind>`` columns ``train`` records for :func:`exercise_model`."""
-    from reglab.objective import penalty_terms, term_labels
+    from reglab.objective import penalty_values
 
     model = exercise_model()
     model(np.zeros((2, 3), dtype="float32"))  # the activity term exists only after a call
-    labels = term_labels(model)
-    expected = {f"penalty/{labels[key]}" for key in penalty_terms(model)}
+    expected = {term.label for term in penalty_values(model)}
     given = {answer} if isinstance(answer, str) else {str(name) for name in answer}
     hint = (
         "One column per regularized variable or output, named penalty/<layer name>/<kind>, where "
