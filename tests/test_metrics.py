@@ -213,3 +213,17 @@ def test_empty_and_non_finite_inputs_are_rejected(call):
         call(np.array([]))
     with pytest.raises(ValueError, match=r"expected finite values \(no NaN or infinity\)"):
         call(np.array([1.0, np.nan]))
+
+
+def test_norms_and_kernel_weights_are_the_one_place_for_weight_norms():
+    inner = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, kernel_initializer="ones", name="a")],
+                             name="inner")
+    outer = keras.Sequential([keras.Input((3,)), inner, keras.layers.Dense(1, name="b")])
+    outer.get_layer("b").kernel.assign([[3.0], [-4.0]])
+    flat = metrics.kernel_weights(outer)
+    np.testing.assert_array_equal(flat, [1.0] * 6 + [3.0, -4.0])  # biases left out, Keras' order
+    assert metrics.l1_norm(flat) == 13.0
+    assert metrics.l2_norm([[3.0, -4.0]]) == 5.0
+    table = metrics.weight_norms(outer)
+    np.testing.assert_allclose(table["l2"], [metrics.l2_norm(np.ones(6)), 5.0], rtol=RTOL)
+    assert metrics.kernel_weights(keras.layers.Dropout(0.5)).shape == (0,)
