@@ -18,7 +18,7 @@ export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 export KERAS_BACKEND := tensorflow
 
-.PHONY: constraints-oldest help lab test test-oldest unit nbval browser notebooks lint doctor constraints clean assignments
+.PHONY: environments constraints-oldest help lab test test-oldest unit nbval browser notebooks lint doctor constraints clean assignments
 
 help:
 	@echo "make lab        install (first run) and start JupyterLab on notebooks/"
@@ -97,6 +97,11 @@ doctor: $(VENV)/.installed
 constraints: $(VENV)/.installed
 	{ head -n 2 constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '^reglab'; } > constraints.tmp
 	mv constraints.tmp constraints.txt
+	$(MAKE) environments
+
+# binder/environment.yml and environment.yml pin what constraints.txt pins.
+environments:
+	$(PYTHON) binder/make_environments.py
 
 constraints-oldest: $(VENV_OLDEST)/.installed
 	{ head -n 2 constraints-oldest.txt; $(VENV_OLDEST)/bin/python -m pip freeze --exclude-editable | grep -v '^reglab'; } > constraints.tmp
