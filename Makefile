@@ -6,6 +6,9 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8888
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# Volatile notebook metadata (execution timestamps, widget state, the Python patch version) that
+# `make notebooks` strips after executing; outputs, execution counts and cell ids are kept.
+NBSTRIPOUT_FLAGS := --keep-output --keep-count --keep-id --extra-keys "metadata.language_info.version"
 NBVAL_OPTS := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 -p no:cacheprovider
 
 # Same numbers on every run, and no C++ log noise in notebook outputs.
@@ -13,13 +16,14 @@ export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 export KERAS_BACKEND := tensorflow
 
-.PHONY: help lab test unit nbval browser notebooks lint doctor constraints clean assignments
+.PHONY: help lab test unit nbval browser notebooks lint doctor constraints clean assignments hygiene
 
 help:
 	@echo "make lab        install (first run) and start JupyterLab on notebooks/"
 	@echo "make test       install with test extras, run lint, unit tests and every notebook (nbval)"
 	@echo "make browser    run every notebook through JupyterLab in headless Chromium"
 	@echo "make notebooks  re-execute every notebook in place (refresh committed outputs)"
+	@echo "make hygiene    what the pre-commit hooks check: ruff, notebook metadata"
 	@echo "make doctor     print versions and devices"
 	@echo "make assignments  build dist/student/ and dist/autograder/ from assignments/ (otter-grader)"
 
@@ -43,7 +47,7 @@ lab: $(VENV)/.installed
 	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks \
 	  --IdentityProvider.token=$(TOKEN) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-test: $(VENV)/.installed lint unit browser nbval
+test: $(VENV)/.installed lint hygiene unit browser nbval
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -59,10 +63,17 @@ nbval: $(VENV)/.installed
 browser: $(VENV)/.installed
 	$(PY) -m pytest -p no:cacheprovider -m browser tests/browser
 
+# The same checks as the pre-commit hooks (.pre-commit-config.yaml), without pre-commit.
+hygiene: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/nbstripout --verify $(NBSTRIPOUT_FLAGS) $(NOTEBOOKS) || \
+	  { echo "Notebooks carry volatile metadata: run $(VENV)/bin/nbstripout $(NBSTRIPOUT_FLAGS) notebooks/*.ipynb"; exit 1; }
+
 # --- maintenance ----------------------------------------------------------------------------
 notebooks: $(VENV)/.installed
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=600 $(or $(NB),$(NOTEBOOKS))
+	$(VENV)/bin/nbstripout $(NBSTRIPOUT_FLAGS) $(or $(NB),$(NOTEBOOKS))
 
 # Course assignments (README, "For instructors"): otter assign on every assignments/*.ipynb; it
 # runs each solution against its tests. dist/student/ is handed out, dist/autograder/ grades.
