@@ -6,6 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8888
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+BOOK_DIR ?= build/book
 # Volatile notebook metadata (execution timestamps, widget state, the Python patch version) that
 # `make notebooks` strips after executing; outputs, execution counts and cell ids are kept.
 NBSTRIPOUT_FLAGS := --keep-output --keep-count --keep-id --extra-keys "metadata.language_info.version"
@@ -16,13 +17,14 @@ export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 export KERAS_BACKEND := tensorflow
 
-.PHONY: help lab test unit nbval browser notebooks lint doctor constraints clean assignments hygiene
+.PHONY: help lab test unit nbval browser notebooks lint doctor constraints clean assignments book book-test hygiene
 
 help:
 	@echo "make lab        install (first run) and start JupyterLab on notebooks/"
 	@echo "make test       install with test extras, run lint, unit tests and every notebook (nbval)"
 	@echo "make browser    run every notebook through JupyterLab in headless Chromium"
 	@echo "make notebooks  re-execute every notebook in place (refresh committed outputs)"
+	@echo "make book       build the book (a static site of the notebooks) into $(BOOK_DIR)/html"
 	@echo "make hygiene    what the pre-commit hooks check: ruff, notebook metadata"
 	@echo "make doctor     print versions and devices"
 	@echo "make assignments  build dist/student/ and dist/autograder/ from assignments/ (otter-grader)"
@@ -36,7 +38,7 @@ $(PY):
 
 # Reinstall when the dependency lists change; the stamp records what was installed.
 $(VENV)/.installed: pyproject.toml constraints.txt | $(PY)
-	$(PY) -m pip install --quiet --constraint constraints.txt --editable '.[test,course]'
+	$(PY) -m pip install --quiet --constraint constraints.txt --editable '.[test,course,book]'
 	@touch $@
 
 # --- the two commands ------------------------------------------------------------------------
@@ -47,13 +49,13 @@ lab: $(VENV)/.installed
 	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks \
 	  --IdentityProvider.token=$(TOKEN) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-test: $(VENV)/.installed lint hygiene unit browser nbval
+test: $(VENV)/.installed lint hygiene unit book-test browser nbval
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 
 unit: $(VENV)/.installed
-	$(PY) -m pytest -p no:cacheprovider --doctest-modules -m "not browser" reglab tests
+	$(PY) -m pytest -p no:cacheprovider --doctest-modules -m "not browser and not book" reglab tests
 
 nbval: $(VENV)/.installed
 	$(PY) -m pytest $(NBVAL_OPTS) $(NOTEBOOKS)
@@ -68,6 +70,17 @@ hygiene: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/nbstripout --verify $(NBSTRIPOUT_FLAGS) $(NOTEBOOKS) || \
 	  { echo "Notebooks carry volatile metadata: run $(VENV)/bin/nbstripout $(NBSTRIPOUT_FLAGS) notebooks/*.ipynb"; exit 1; }
+
+# The book: the committed notebooks (never executed here), README as front page, as a static site
+# that needs no network (book/conf.py). Open $(BOOK_DIR)/html/index.html.
+book: $(VENV)/.installed
+	rm -rf $(BOOK_DIR)
+	$(PY) -m sphinx -q -b html -W --keep-going -c book -d $(BOOK_DIR)/doctrees . $(BOOK_DIR)/html
+	@echo "The book is in $(BOOK_DIR)/html: open $(BOOK_DIR)/html/index.html"
+
+# Every page of that build in headless Chromium, offline: math, figures, links, console errors.
+book-test: book
+	REGLAB_BOOK_HTML=$(BOOK_DIR)/html $(PY) -m pytest -p no:cacheprovider -m book tests/book
 
 # --- maintenance ----------------------------------------------------------------------------
 notebooks: $(VENV)/.installed

@@ -69,3 +69,15 @@ def test_ci_workflow_runs_the_ci_entry_point():
     jobs = workflow("ci.yml")["jobs"]
     runs = [step.get("run", "") for job in jobs.values() for step in steps(job)]
     assert "bash .ci/run" in runs
+
+
+def test_book_workflow_builds_the_book_and_deploys_it_to_pages():
+    book = workflow("book.yml")
+    assert book["permissions"]["pages"] == "write" and book["permissions"]["id-token"] == "write"
+    build, deploy = book["jobs"]["build"], book["jobs"]["deploy"]
+    assert any(step.get("run") == "make book" for step in steps(build))
+    upload = next(s for s in steps(build) if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    book_dir = re.search(r"^BOOK_DIR \?= (\S+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)[1]
+    assert upload["with"]["path"] == f"{book_dir}/html", "it uploads another folder than make book fills"
+    assert deploy["needs"] == "build"
+    assert any(step.get("uses", "").startswith("actions/deploy-pages@") for step in steps(deploy))
