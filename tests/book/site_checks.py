@@ -28,9 +28,10 @@ RAW_TEX = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|(?<![\w$])\$[^$\s][^$\
 
 # Runs in the page once it has loaded: wait for MathJax, then report what the reader sees.
 INSPECT_JS = """
-async () => {
+async (MATHJAX_TIMEOUT_MS) => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-    await MathJax.startup.promise;
+    const timeout = new Promise((done) => setTimeout(done, MATHJAX_TIMEOUT_MS));
+    await Promise.race([MathJax.startup.promise, timeout]);  // then untypeset math is reported
   }
   const images = await Promise.all([...document.images].map(async (img) => {
     if (!img.complete) {
@@ -147,8 +148,7 @@ def check_page(browser, url: str, site: Path) -> list[str]:
     )
     try:
         page.goto(url, wait_until="load")
-        page.set_default_timeout(MATHJAX_TIMEOUT_MS)
-        seen = page.evaluate(INSPECT_JS)
+        seen = page.evaluate(INSPECT_JS, MATHJAX_TIMEOUT_MS)
         page.wait_for_timeout(100)  # late console messages (fonts, deferred scripts)
     finally:
         page.close()
