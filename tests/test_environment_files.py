@@ -150,8 +150,8 @@ def constraint_pins() -> dict[str, str]:
     return pins
 
 
-# `make test` installs the test and course extras (the Makefile's install line), so both are pinned.
-INSTALLED_EXTRAS = ["test", "course"]
+# `make test` installs the test, course and book extras (the Makefile's install line), so all are pinned.
+INSTALLED_EXTRAS = ["test", "course", "book"]
 
 
 def test_the_makefile_installs_the_extras_that_are_pinned():
