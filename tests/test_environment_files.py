@@ -84,7 +84,9 @@ def test_yaml_pins_satisfy_pyproject(path):
             continue
         name = canonical(requirement.name)
         assert name in listed, f"{path} lacks {name}, which pyproject.toml requires"
-        assert requirement.specifier.contains(listed[name]), f"{path}: {name}=={listed[name]} violates {requirement}"
+        assert requirement.specifier.contains(listed[name]), (
+            f"{path}: {name}=={listed[name]} violates {requirement}"
+        )
 
 
 def test_a_dependency_missing_from_binder_is_detected():
