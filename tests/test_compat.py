@@ -227,6 +227,7 @@ OLDEST_BEHAVIOUR = {
     "L2 with a float64 factor on float32": True,
     "L1 with a float factor on float16": False,
     "L2 with a float factor on float16": True,
+    "factor rounded to float32 on float64 weights": False,
     "set_random_seed repeats unseeded keras.random draws": False,
 }
 """Keras 3.10 (constraints-oldest.txt), from the keras-team/keras history in the module docstring."""
