@@ -29,11 +29,11 @@ The import of Keras is deferred to :func:`to_keras` and :func:`from_keras`: the 
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
+from reglab import compat
 from reglab._validation import as_float_array, check_choice, check_float
 
 KINDS = ("l1", "l2", "l1_l2")
@@ -366,34 +366,9 @@ def from_keras(regularizer) -> PenaltySpec:
     )
 
 
-@functools.cache
-def keras_rounds_factor_to_float32() -> bool:
-    """Does the installed Keras round a regularizer's factor to float32 on float64 weights?
-
-    The probe: ``L2(0.1)`` on a float64 tensor of one 1.0. Keras 3.14 and later cast the factor
-    through a float32 tensor and give ``0.10000000149011612``; Keras 3.0 to 3.13 multiply by the
-    Python float and give ``0.1``. Computed once per process.
-
-    Returns
-    -------
-    bool
-
-    Examples
-    --------
-    >>> isinstance(keras_rounds_factor_to_float32(), bool)
-    True
-
-    Introduced in notebooks/02-l1-l2-penalties.ipynb
-    """
-    import keras
-    import tensorflow as tf
-
-    with tf.init_scope():  # eagerly, even when first asked inside a traced function
-        value = float(keras.ops.convert_to_numpy(keras.regularizers.L2(0.1)(keras.ops.ones((1,), "float64"))))
-    if value not in (0.1, float(np.float32(0.1))):
-        raise RuntimeError(f"Unexpected L2(0.1) penalty {value!r} on float64 in the probe "
-                           "(expected 0.1 or the float32-rounded 0.10000000149011612).")
-    return value != 0.1
+# The probe lives in reglab.compat, the one home of every probe of the installed Keras; this name
+# stays for the callers of this module.
+keras_rounds_factor_to_float32 = compat.factor_rounded_to_float32
 
 
 def applied_factor(factor: float, dtype: str = "float32") -> float:
