@@ -151,8 +151,9 @@ def validation_curves(
 
     Parameters
     ----------
-    frames : mapping of str to pandas.DataFrame
-        One run per label, indexed by epoch.
+    frames : mapping of str to pandas.DataFrame, or a sweep's table
+        One run per label, indexed by epoch, or the table :func:`reglab.sweeps.sweep` returned
+        (one line per variant, labelled ``str(variant)``).
     column : str
         The column to plot (default: the validation data loss).
     ylabel : str
@@ -172,7 +173,7 @@ def validation_curves(
 
     Introduced in notebooks/04-weight-regularization.ipynb
     """
-    frames = _frames(frames)
+    frames = _runs(frames)
     dashed, ylabel = _labels(dashed, "dashed", frames), _text(ylabel, "ylabel")
     columns = {label: _frame_column(frame, column, label, "column") for label, frame in frames.items()}
     fig, (ax,) = _figure(width=6.5, height=4.0, ax=ax)

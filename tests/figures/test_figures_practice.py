@@ -160,3 +160,12 @@ def test_learning_curves_take_a_sweep_table_directly():
     fig = figures.learning_curves(table)
     assert [ax.get_title() for ax in fig.axes] == ["0.0", "0.1"]
     np.testing.assert_array_equal(fig.axes[1].get_lines()[1].get_ydata(), [2.8, 1.9])
+
+
+def test_validation_curves_take_a_sweep_table_directly():
+    table = pd.DataFrame({"variant": [0.0, 0.0, 0.1, 0.1], "epoch": [1, 2, 1, 2],
+                          "val_data_loss": [3.0, 2.0, 2.8, 1.9]})
+    fig = figures.validation_curves(table, dashed={"0.0"})
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    np.testing.assert_array_equal(lines["0.1"].get_ydata(), [2.8, 1.9])
+    assert lines["0.0"].get_linestyle() == "--"
