@@ -4,6 +4,14 @@ Each notebook's checks live in a module of this package (``nb02``, ``nb03``, ...
 themselves with :func:`exercise`. A student runs ``check("02.1", answer)``: it prints a one-line
 verdict and a hint, and never raises, so an unanswered exercise does not stop the notebook.
 
+A new exercise goes into the module of its notebook (``nbNN.py``, a new module for a new
+notebook): its data as module constants the notebook imports, and a function decorated with
+``@exercise("NN.k")`` that computes the expected answer, reads the student's with
+:func:`~reglab.exercises._core.number` or :func:`~reglab.exercises._core.numbers` (a bool is not a
+number) and returns a :class:`Feedback` with a hint. Its tests go into
+``tests/test_exercises_nbNN*.py``; tests/test_exercises_robustness.py throws malformed answers at
+it automatically.
+
 Examples
 --------
 >>> from reglab.exercises import check
