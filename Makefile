@@ -75,6 +75,7 @@ doctor: $(VENV)/.installed
 constraints: $(VENV)/.installed
 	{ head -n 2 constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '^reglab'; } > constraints.tmp
 	mv constraints.tmp constraints.txt
+	$(PY) assignments/build.py --requirements
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache dist build *.egg-info

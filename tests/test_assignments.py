@@ -583,10 +583,12 @@ def test_every_failed_test_reads_as_a_hint(graded, name, kind):
         assert error and error[0].startswith("AssertionError: Hint: "), block
 
 
+@pytest.mark.parametrize("kind", ["wrong-odd", "wrong-even"])
 @pytest.mark.parametrize("name", NAMES)
-def test_a_wrong_answer_passes_its_public_check_and_earns_nothing_for_it(graded, name):
-    # The wrong answers are of the right type and shape: the public check passes, the question is 0.
-    run = graded[name, "wrong-odd"]
+def test_a_wrong_answer_passes_its_public_check_and_earns_nothing_for_it(graded, name, kind):
+    # The wrong answers are of the right type and shape (penalties-and-updates q2 is the gradient
+    # without its factor 2): the public check passes, and the question earns 0.
+    run = graded[name, kind]
     public = next(test for test in run["results"]["tests"] if test["name"] == "Public Tests")
     for question, score in scores(run["results"]).items():
         if run["expected"][question] == 0:
