@@ -128,16 +128,18 @@ def call(func: object, name: str, *args: object) -> object:
         raise AssertionError(f"Hint: {name}({shown}) raised {type(error).__name__}: {error}") from None
 
 
-def _not_given(value: object, what: str) -> None:
+def _not_given(value: object, what: str, expected: str) -> None:
     if value is None or value is Ellipsis:
         raise AssertionError(
             f"Hint: {what} is {value!r}; replace the ... with your computation and return its result."
         )
     if isinstance(value, str | bytes):
-        raise AssertionError(f"Hint: {what} should be a number, not the string {value!r}.")
+        raise AssertionError(f"Hint: {what} should be {expected}, not the string {value!r}.")
 
 
-def numbers(value: object, what: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
+def numbers(
+    value: object, what: str, shape: tuple[int, ...] | None = None, *, expected: str = "numbers"
+) -> np.ndarray:
     """``value`` as a finite float64 array (of ``shape`` if given), or a hint saying what was expected.
 
     Examples
@@ -149,11 +151,11 @@ def numbers(value: object, what: str, shape: tuple[int, ...] | None = None) -> n
     ...
     AssertionError: Hint: the gradient has 1 NaN or infinite entries; expected finite numbers.
     """
-    _not_given(value, what)
+    _not_given(value, what, expected)
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise AssertionError(f"Hint: {what} should be numbers; got {_shown(value)}.") from None
+        raise AssertionError(f"Hint: {what} should be {expected}; got {_shown(value)}.") from None
     if shape is not None and array.shape != tuple(shape):
         raise AssertionError(f"Hint: {what} should have the shape {tuple(shape)}; got {array.shape}.")
     bad = int(np.sum(~np.isfinite(array)))
@@ -174,7 +176,7 @@ def number(value: object, what: str) -> float:
     ...
     AssertionError: Hint: the intercept should be a number, not the string '1.5'.
     """
-    array = numbers(value, what)
+    array = numbers(value, what, expected="a number")
     if array.size != 1:
         raise AssertionError(f"Hint: {what} should be one number; got {array.size}, shape {array.shape}.")
     result = float(array.reshape(()))

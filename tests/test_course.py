@@ -94,7 +94,7 @@ def test_call_reports_a_missing_function_and_an_exception_as_hints():
         (None, "is None; replace the ..."),
         (Ellipsis, "is Ellipsis; replace the ..."),
         ("0.5", "should be a number, not the string '0.5'"),
-        ({"a": 1}, "should be numbers; got {'a': 1}"),
+        ({"a": 1}, "should be a number; got {'a': 1}"),
         (float("nan"), "has 1 NaN or infinite entries"),
         (np.array([1.0, np.inf]), "has 1 NaN or infinite entries"),
         ([1.0, 2.0], "should be one number; got 2"),
@@ -104,6 +104,11 @@ def test_number_turns_every_bad_answer_into_a_hint(value, message):
     with pytest.raises(AssertionError) as error:
         course.number(value, "the answer")
     assert str(error.value).startswith("Hint: the answer ") and message in str(error.value)
+
+
+def test_numbers_asks_for_numbers_not_a_string():
+    with pytest.raises(AssertionError, match=r"^Hint: w should be numbers, not the string 'w - 1'\.$"):
+        course.numbers("w - 1", "w")
 
 
 def test_numbers_checks_the_shape_and_returns_float64():
