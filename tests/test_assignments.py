@@ -20,7 +20,7 @@ The checks:
   0, no crash), and every failed test says "Hint:", not a bare TypeError.
 
 Cost: one build of every master (about a minute) and five `otter run`s per master, two at a time
-(12-21 s each on a quiet 2-core machine, 15-60 s on a busy one): 5-8.5 minutes for this file on a
+(12-21 s each on a quiet 2-core machine, 15-70 s on a busy one): 5-8.5 minutes for this file on a
 busy 2-core machine, about 4 on a quiet one; see README, "For instructors".
 
 Skipped when otter-grader (the `course` extra) is not installed.
