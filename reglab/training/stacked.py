@@ -23,8 +23,9 @@ from contextlib import contextmanager, nullcontext
 import numpy as np
 
 from reglab import compat
-from reglab._engine import Program
 from reglab.objective import ACTIVITY, data_loss, sorted_terms, term_labels
+from reglab.training.programs import Program, variable_labels
+from reglab.training.step import Group, gradients_of
 
 ELEMENTWISE_OPTIMIZERS = ("SGD", "Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad",
                           "Adadelta", "Lion", "Ftrl")
@@ -132,7 +133,7 @@ class Vectorized(Program):
     losses : list
         One loss function per variant (all the same).
     x, y, validation, jit_compile
-        As for :class:`reglab._engine.Lockstep`.
+        As for :class:`reglab.training.programs.Lockstep`.
     """
 
     engine = "vectorized"
@@ -155,6 +156,7 @@ class Vectorized(Program):
         self._activity_penalties = [[layers[p].activity_regularizer for p in self._active]
                                     for layers in self._layers]
         self.keys = self._term_keys()
+        self.variable_labels = variable_labels(reference)
         labels = term_labels(reference)
         self.labels = ["data_loss"] + [f"penalty/{labels[key]}" for key in self.keys]
         self._x, self._y = tf.identity(tf.convert_to_tensor(x)), tf.identity(tf.convert_to_tensor(y))
@@ -181,27 +183,30 @@ class Vectorized(Program):
                     target.assign(value[k])
 
     # --- the graphs ---------------------------------------------------------------------------
-    def _step(self, x, y, batch):
+    def groups(self) -> list[Group]:
+        return [Group(list(self._trainable), self.optimizer, len(self.models))]
+
+    def trainable(self) -> list:
+        return list(self._trainable)
+
+    def forward_and_gradients(self, x, y, batch):
         import tensorflow as tf
 
         xb, yb = tf.gather(x, batch), tf.gather(y, batch)
-        with tf.GradientTape() as tape:
-            data, state, activations = self._forward(xb, yb, training=True)
-            parts = self._parts(data, activations)
-            total = tf.reduce_sum(parts)
-        grads = tape.gradient(total, [v.value for v in self._trainable])
-        grads = [tf.zeros_like(v) if g is None else g
-                 for g, v in zip(grads, self._trainable, strict=True)]
-        return parts, (grads, state)
+        state = []
 
-    def _commit(self, update):
-        import tensorflow as tf
+        def objective():
+            data, new_state, activations = self._forward(xb, yb, training=True)
+            state.append(new_state)
+            return [self._parts(data, activations)]
 
-        grads, state = update
-        self.optimizer.apply(grads, self._trainable)
+        parts, gradients, sums = gradients_of(objective, self.groups())
+        return parts, gradients, sums, state[0]
+
+    def apply(self, gradients, state):
+        self.optimizer.apply(gradients, self._trainable)
         for variable, value in zip(self._non_trainable, state, strict=True):
             variable.assign(value)
-        return tf.constant(True)
 
     def _evaluate_graph(self, x, y):
         data, _, activations = self._forward(x, y, training=False)
