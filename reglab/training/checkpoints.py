@@ -23,7 +23,7 @@ import shutil
 import warnings
 from pathlib import Path
 
-__all__ = ["CheckpointError", "Damaged", "latest", "load", "read_state", "restore", "save"]
+__all__ = ["CheckpointError", "Damaged", "latest", "load", "peek", "read_state", "restore", "save"]
 
 _FINISHED = re.compile(r"epoch-(\d{5,})")
 _VARIABLES = "variables"
@@ -205,6 +205,22 @@ def restore(directory: str | os.PathLike, variables, check=None) -> dict | None:
         f"{'; '.join(skipped)}. Delete the directory (or the damaged epoch-* entries) to start "
         "afresh, or pass another directory"
     )
+
+
+def peek(directory: str | os.PathLike, check) -> None:
+    """Call ``check(state, path)`` on the newest readable checkpoint's state in ``directory``
+    (damaged ones are left to :func:`restore`): a cheap way to refuse another run's checkpoint
+    before building anything."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return
+    for _, path in sorted(_finished(directory), reverse=True):
+        try:
+            state = _read_checked_state(path)
+            check(state, path)
+        except Damaged:
+            continue
+        return
 
 
 class Damaged(Exception):

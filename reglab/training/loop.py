@@ -48,6 +48,8 @@ def run_epochs(plan: Plan, directory, hook, *, argument: str = "checkpoint_dir")
     bar = None
     program = None
     try:
+        if directory is not None:  # refuse another run's checkpoint before compiling anything
+            checkpoints.peek(directory, _checker(plan, directory, argument))
         with activated(plan):
             program = programs.build(plan)
         start = _resume(plan, program, directory, argument, outcome)
@@ -86,7 +88,8 @@ def run_epochs(plan: Plan, directory, hook, *, argument: str = "checkpoint_dir")
 
 
 def _stops(answer) -> bool:
-    return answer is True or answer is STOP
+    """``True`` (Python's or numpy's) or :data:`STOP` stops; anything else (None, ...) goes on."""
+    return answer is STOP or (isinstance(answer, bool | np.bool_) and bool(answer))
 
 
 def _one_epoch(program, plan: Plan, epoch: int):
@@ -180,6 +183,15 @@ def _resume(plan: Plan, program, directory, argument: str, outcome: Outcome) -> 
     """Restore the newest usable checkpoint of this run from ``directory``; return its epoch."""
     if directory is None:
         return 0
+    state = checkpoints.restore(directory, program.state_variables(), _checker(plan, directory, argument))
+    if state is None:
+        return 0
+    outcome.rows = state["rows"]
+    return state["epoch"]
+
+
+def _checker(plan: Plan, directory, argument: str):
+    """``check(state, path)``: refuse a checkpoint of another run, skip one with broken rows."""
 
     def check(state, path):
         if "settings" not in state or "fingerprint" not in state:
@@ -189,11 +201,15 @@ def _resume(plan: Plan, program, directory, argument: str, outcome: Outcome) -> 
                 "without a run fingerprint (an older reglab); use another directory"
             )
         if state["fingerprint"] != plan.fingerprint:
-            changes = differences(state["settings"], dict(plan.settings)) or "its fingerprint"
+            then = state["settings"] if isinstance(state["settings"], dict) else {}
+            changes = differences(then, dict(plan.settings)) or "its fingerprint"
+            hint = ""
+            if "initial_weights" in changes:
+                hint = " (build the model from the seed that run used) or"
             raise ValueError(
                 f"Invalid value for argument {argument}: expected a checkpoint of a run with the "
                 f"same settings and data. Received: {str(directory)!r}, written with other "
-                f"settings ({changes}); use another directory"
+                f"settings ({changes});{hint} use another directory"
             )
         rows = state.get("rows")
         if not isinstance(rows, list) or len(rows) != len(plan.models) or \
@@ -206,11 +222,7 @@ def _resume(plan: Plan, program, directory, argument: str, outcome: Outcome) -> 
                 f"already finished in {argument}. Received: epochs={plan.run.epochs}"
             )
 
-    state = checkpoints.restore(directory, program.state_variables(), check)
-    if state is None:
-        return 0
-    outcome.rows = state["rows"]
-    return state["epoch"]
+    return check
 
 
 def _progress_bar(plan: Plan, start: int):
