@@ -64,15 +64,16 @@ class Program:
         """
         import tensorflow as tf
 
+        batches, count = tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.int32)
         specs = [tf.type_spec_from_value(self._x), tf.type_spec_from_value(self._y),
-                 tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None, None], tf.int32)]
-        graph = tf.function(lambda x, y, full, rest: self._epoch_graph(x, y, full, rest),
-                            input_signature=specs, autograph=False)
+                 batches, count, batches, count]
+        graph = tf.function(lambda *args: self._epoch_graph(*args), input_signature=specs,
+                            autograph=False)
         traced = graph.get_concrete_function()
         self._train_epoch = graph
         if jit_compile:
-            self._train_epoch = tf.function(lambda x, y, full, rest: traced(x, y, full, rest),
-                                            jit_compile=True, autograph=False)
+            self._train_epoch = tf.function(lambda *args: traced(*args), jit_compile=True,
+                                            autograph=False)
         self._evaluate = None
         if self._validation is not None:
             self._evaluate = tf.function(lambda x, y: self._evaluate_graph(x, y), autograph=False)
@@ -90,8 +91,7 @@ class Program:
         """
         import tensorflow as tf
 
-        out = self._train_epoch(self._x, self._y, tf.constant(full, dtype=tf.int32),
-                                tf.constant(rest, dtype=tf.int32))
+        out = self._train_epoch(self._x, self._y, *_batches(full), *_batches(rest))
         full_sums, rest_sums, bad_step, kind, parts, details = (t.numpy() for t in out)
         return full_sums, rest_sums, int(bad_step), int(kind), parts, details
 
@@ -103,22 +103,22 @@ class Program:
         """Leave the trained weights in the models (a no-op when the models are trained in place)."""
 
     # --- the loop --------------------------------------------------------------------------
-    def _epoch_graph(self, x, y, full, rest):
+    def _epoch_graph(self, x, y, full, full_steps, rest, rest_steps):
         import tensorflow as tf
 
         rows, variables = len(self.models), len(self.variable_labels)
         zeros = tf.zeros([rows, len(self.labels)], tf.float32)
         no_details = tf.zeros([rows, variables], tf.float32)
         start = (tf.constant(-1), tf.constant(FINE), zeros, no_details)
-        full_sums, bad = self._loop(x, y, full, tf.constant(0), zeros, start)
-        rest_sums, bad = self._loop(x, y, rest, tf.shape(full)[0], zeros, bad)
+        full_sums, bad = self._loop(x, y, full, full_steps, tf.constant(0), zeros, start)
+        rest_sums, bad = self._loop(x, y, rest, rest_steps, full_steps, zeros, bad)
         return (full_sums, rest_sums, *bad)
 
-    def _loop(self, x, y, batches, first, zeros, bad):
-        """Steps over the rows of ``batches`` while all is well; ``first`` numbers the first one."""
+    def _loop(self, x, y, batches, steps, first, zeros, bad):
+        """The first ``steps`` rows of ``batches`` while all is well; ``first`` numbers the first."""
         import tensorflow as tf
 
-        steps, size = tf.shape(batches)[0], tf.cast(tf.shape(batches)[1], tf.float32)
+        size = tf.cast(tf.shape(batches)[1], tf.float32)
 
         def running(step, sums, bad_step, kind, bad_parts, details):
             return tf.logical_and(step < steps, bad_step < 0)
@@ -137,6 +137,17 @@ class Program:
 
         out = tf.while_loop(running, one_step, (tf.constant(0), zeros, *bad))
         return out[1], tuple(out[2:])
+
+
+def _batches(indices: np.ndarray):
+    """``(batches, steps)``: a chunk of no rows travels as one unused row, so that XLA, which
+    compiles every step's slicing, never sees an empty matrix."""
+    import tensorflow as tf
+
+    steps = len(indices)
+    if steps == 0:
+        indices = np.zeros((1, 1), np.int32)
+    return tf.constant(indices, dtype=tf.int32), tf.constant(steps, dtype=tf.int32)
 
 
 class Lockstep(Program):
