@@ -145,7 +145,8 @@ def check_data(x, y, validation_data, model=None, loss=None) -> Data:
 
 
 def _check_pair(x, y, x_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]:
-    x = as_float_array(x, x_name, dtype=np.float32, allow_empty=False)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused just below
+        x = as_float_array(x, x_name, dtype=np.float32, allow_empty=False)
     if x.ndim == 0:
         raise ValueError(f"Invalid value for argument {x_name}: expected an array of samples. "
                          f"Received: {x_name}={x!r}")
@@ -156,7 +157,8 @@ def _check_pair(x, y, x_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]
     if y_array.dtype != bool and np.issubdtype(y_array.dtype, np.integer):
         y = _as_int32(y_array, y_name)
     else:
-        y = as_float_array(y, y_name, dtype=np.float32, allow_empty=False)
+        with np.errstate(over="ignore", invalid="ignore"):
+            y = as_float_array(y, y_name, dtype=np.float32, allow_empty=False)
         if not np.all(np.isfinite(y)):
             raise ValueError(f"Invalid value for argument {y_name}: expected values that float32 "
                              f"can hold. Received: {y_name} with values beyond 3.4e38")

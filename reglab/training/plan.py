@@ -176,18 +176,28 @@ def _choose_engine(models, optimizers, losses, strategy, policy, vectorize) -> s
     return "vectorized"
 
 
+XLA_PAYS_AFTER_STEPS = 1500
+"""On a CPU, compiling several models with XLA takes seconds (a few for 8 stacked variants of the
+benchmark MLP) and then saves a fraction of every step; measured with ``python -m
+benchmarks.training`` (57 steps per epoch), it pays from about 27 epochs on: about 1500 steps."""
+
+
 def _choose_jit(setting, engine: str, models: int, strategy, run: RunSettings, data: Data) -> bool:
-    """``"auto"``: XLA for one model on one replica; for several models (stacked or side by
-    side) only on a GPU. On a CPU, XLA takes seconds to compile K models' products and speeds
-    an epoch up by about 1.5x only, so it pays after many tens of epochs (measured with
-    ``python -m benchmarks.training``)."""
+    """``"auto"``, by cost: XLA for one model on one replica (it compiles in about a second and
+    pays from the first epochs); for several models (stacked or side by side) on a GPU; on a CPU
+    when the run is long enough for the compilation to pay (:data:`XLA_PAYS_AFTER_STEPS`)."""
     import tensorflow as tf
 
     if setting != "auto":
         return setting
+    if strategy.num_replicas_in_sync > 1:
+        return False
     if engine == "vectorized" or models > 1:
-        return bool(tf.config.list_physical_devices("GPU"))
-    return strategy.num_replicas_in_sync == 1
+        if tf.config.list_physical_devices("GPU"):
+            return True
+        steps = -(-len(data.x) // run.batch_size)
+        return run.epochs * steps >= XLA_PAYS_AFTER_STEPS
+    return True
 
 
 def _check_jit(jit_compile, strategy) -> bool | str:

@@ -89,7 +89,6 @@ class Program:
         (:data:`FINE`, :data:`BAD_PART`, ...), its parts ``[K, P]`` and its per-variable sums
         ``[K, V]``.
         """
-        import tensorflow as tf
 
         out = self._train_epoch(self._x, self._y, *_batches(full), *_batches(rest))
         full_sums, rest_sums, bad_step, kind, parts, details = (t.numpy() for t in out)

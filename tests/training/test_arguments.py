@@ -146,9 +146,9 @@ def test_sweep_refuses_a_bad_value_of_every_argument_before_anything_runs(
     build = regression if kind == "regression" else classifier
     models = {"a": build(seed=1), "b": build(seed=2)}
     before = [w.copy() for m in models.values() for w in m.get_weights()]
-    if value == "same-twice":
+    if isinstance(value, str) and value == "same-twice":
         value = [models["a"], models["a"]]
-    elif value == "two-architectures":
+    elif isinstance(value, str) and value == "two-architectures":
         value = [models["a"], regression(hidden=5)]
     arguments = {"models": models, "x": X, "y": Y if kind == "regression" else LABELS,
                  "progress": False, "same_init": argument != "models", argument: _value(value, tmp_path)}
