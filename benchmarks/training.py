@@ -98,7 +98,7 @@ class Fit:
             self.data = (tf.data.Dataset.from_tensor_slices((x, y))
                          .shuffle(len(x), seed=0, reshuffle_each_iteration=True)
                          .batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE))
-            self.arguments = {}
+            self.arguments = {"shuffle": False}  # the pipeline shuffles every epoch
         else:
             self.data, self.arguments = x, {"y": y, "batch_size": BATCH_SIZE}
         self.model.fit(self.data, epochs=1, verbose=0, **self.arguments)  # warm-up: tracing

@@ -60,9 +60,9 @@ def run_epochs(plan: Plan, directory, hook, *, argument: str = "checkpoint_dir")
         for epoch in range(start + 1, plan.run.epochs + 1):
             began = time.perf_counter()
             with activated(plan):
-                means, validation = _one_epoch(program, plan, epoch)
+                means, validation, weights = _one_epoch(program, plan, epoch)
             epoch_rows = [recorder.row(epoch, m, v, w) for m, v, w in
-                          zip(means, validation, program.weights(), strict=True)]
+                          zip(means, validation, weights, strict=True)]
             outcome.seconds.append(time.perf_counter() - began)
             for model_rows, row in zip(outcome.rows, epoch_rows, strict=True):
                 model_rows.append(row)
@@ -93,14 +93,15 @@ def _stops(answer) -> bool:
 
 
 def _one_epoch(program, plan: Plan, epoch: int):
-    """One epoch of steps (full batches, then the rest), then validation; raise on non-finite."""
+    """One epoch of steps (full batches, then the rest), then validation; raise on non-finite.
+    Returns the mean parts, the validation parts and the weights after the epoch, per model."""
     n, size = len(plan.data.x), plan.run.batch_size
     order = epoch_order(n, epoch, plan.run.seed, plan.run.shuffle)
     full = n // size
     steps = full + (1 if n % size else 0)
     full_batches = order[: full * size].reshape(full, size)
     rest = order[full * size :].reshape(1, n % size) if n % size else np.zeros((0, 1), np.int32)
-    full_sums, rest_sums, bad_step, kind, parts, details = program.train_epoch(full_batches, rest)
+    full_sums, rest_sums, bad_step, kind, parts, details, weights = program.train_epoch(full_batches, rest)
     if bad_step >= 0:
         raise _non_finite(program, plan, epoch, bad_step + 1, steps, kind, parts, details)
     sums = 0.0
@@ -113,7 +114,7 @@ def _one_epoch(program, plan: Plan, epoch: int):
         raise _non_finite(program, plan, epoch, None, steps, BAD_PART, validation, None)
     if validation is None:
         validation = [None] * len(program.models)
-    return sums / n, validation
+    return sums / n, validation, weights
 
 
 def epoch_order(n: int, epoch: int, seed: int, shuffle: bool) -> np.ndarray:

@@ -86,13 +86,15 @@ class Program:
 
         Returns the per-model parts summed over each chunk's steps and weighted by batch size
         (two ``[K, P]`` arrays), the index of the bad step (-1 if none), what went bad
-        (:data:`FINE`, :data:`BAD_PART`, ...), its parts ``[K, P]`` and its per-variable sums
-        ``[K, V]``.
+        (:data:`FINE`, :data:`BAD_PART`, ...), its parts ``[K, P]``, its per-variable sums
+        ``[K, V]``, and the trainable weights of every model after the epoch (read by the same
+        call, so recording them costs no extra round trip).
         """
 
         out = self._train_epoch(self._x, self._y, *_batches(full), *_batches(rest))
-        full_sums, rest_sums, bad_step, kind, parts, details = (t.numpy() for t in out)
-        return full_sums, rest_sums, int(bad_step), int(kind), parts, details
+        full_sums, rest_sums, bad_step, kind, parts, details = (t.numpy() for t in out[:6])
+        weights = self.split_weights([t.numpy() for t in out[6:]])
+        return full_sums, rest_sums, int(bad_step), int(kind), parts, details, weights
 
     def evaluate(self) -> np.ndarray | None:
         """The parts of every model on the whole validation set (``[K, P]``), or None."""
@@ -111,7 +113,7 @@ class Program:
         start = (tf.constant(-1), tf.constant(FINE), zeros, no_details)
         full_sums, bad = self._loop(x, y, full, full_steps, tf.constant(0), zeros, start)
         rest_sums, bad = self._loop(x, y, rest, rest_steps, full_steps, zeros, bad)
-        return (full_sums, rest_sums, *bad)
+        return (full_sums, rest_sums, *bad, *[tf.identity(v.value) for v in self.trainable()])
 
     def _loop(self, x, y, batches, steps, first, zeros, bad):
         """The first ``steps`` rows of ``batches`` while all is well; ``first`` numbers the first."""
@@ -197,6 +199,15 @@ class Lockstep(Program):
     def weights(self) -> list[list[np.ndarray]]:
         """The trainable weights of every model, as numpy arrays."""
         return [[v.numpy() for v in model.trainable_weights] for model in self.models]
+
+    def split_weights(self, values: list[np.ndarray]) -> list[list[np.ndarray]]:
+        """The values of :meth:`trainable` (all models' variables, in order), per model."""
+        split, start = [], 0
+        for model in self.models:
+            count = len(model.trainable_weights)
+            split.append(values[start : start + count])
+            start += count
+        return split
 
     def state_variables(self) -> list:
         """What a checkpoint holds: model variables (seed states included), optimizer variables."""

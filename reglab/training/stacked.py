@@ -167,7 +167,9 @@ class Vectorized(Program):
             self._compile(jit_compile)
 
     def weights(self) -> list[list[np.ndarray]]:
-        stacked = [v.numpy() for v in self._trainable]
+        return self.split_weights([v.numpy() for v in self._trainable])
+
+    def split_weights(self, stacked: list[np.ndarray]) -> list[list[np.ndarray]]:
         return [[w[k] for w in stacked] for k in range(len(self.models))]
 
     def state_variables(self) -> list:
