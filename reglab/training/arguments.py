@@ -9,7 +9,6 @@ the number of classes, their dtype against what float32 or int32 can hold.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -109,14 +108,6 @@ class Data:
     x: np.ndarray
     y: np.ndarray
     validation: tuple[np.ndarray, np.ndarray] | None
-
-    def fingerprint(self) -> str:
-        """A short hash of the arrays, so a checkpoint is never resumed on other data."""
-        digest = hashlib.sha1()
-        for array in (self.x, self.y, *(self.validation or ())):
-            digest.update(f"{array.dtype}{array.shape}".encode())
-            digest.update(np.ascontiguousarray(array).tobytes())
-        return digest.hexdigest()[:16]
 
 
 def check_data(x, y, validation_data, model=None, loss=None) -> Data:

@@ -63,8 +63,10 @@ def save(directory: str | os.PathLike, epoch: int, variables, state: dict) -> Pa
     tf.train.Checkpoint(values=variables).write(str(partial / _VARIABLES))
     shapes = [list(v.shape) for v in variables]
     _write_state(partial / _STATE, {**state, "epoch": epoch, "shapes": shapes})
-    if final.exists():  # a re-run rewriting the same epoch: replace it
+    if final.is_dir():  # a re-run rewriting the same epoch: replace it
         shutil.rmtree(final)
+    elif final.exists():  # a stray file of that name (restore skipped it with a warning)
+        final.unlink()
     os.replace(partial, final)
     for older_epoch, older in _finished(directory):
         if older_epoch < epoch:

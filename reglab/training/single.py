@@ -144,13 +144,13 @@ def train(
 
     Introduced in notebooks/08-training-on-gpus.ipynb.
     """
-    run = RunSettings.check(epochs, batch_size, shuffle, seed, progress, sparsity_tolerance)
-    hook = _adapt_hook(on_epoch_end)
-    directory = check_directory(checkpoint_dir, "checkpoint_dir")
     try:
+        run = RunSettings.check(epochs, batch_size, shuffle, seed, progress, sparsity_tolerance)
+        hook = _adapt_hook(on_epoch_end)
+        directory = check_directory(checkpoint_dir, "checkpoint_dir")
         plan = resolve([model], run, x, y, validation_data, loss=loss, optimizer=optimizer,
                        strategy=strategy, mixed_precision=mixed_precision, jit_compile=jit_compile)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # while checking and planning: nothing trained yet
         return TrainingHistory(interrupted=True)
     outcome = run_epochs(plan, directory, hook)
     history = TrainingHistory(outcome.rows[0], plan.params(), outcome.seconds,

@@ -18,12 +18,13 @@ sweep) therefore costs one model, whatever K is.
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 import numpy as np
 
 from reglab import compat
 from reglab.objective import ACTIVITY, data_loss, sorted_terms, term_labels
+from reglab.training.fingerprint import describe, describe_model
 from reglab.training.programs import Program, variable_labels
 from reglab.training.step import Group, gradients_of
 
@@ -58,40 +59,6 @@ def check_vectorizable(models, optimizers, losses, strategy, policy) -> None:
         raise NotVectorizable("; ".join(reasons))
 
 
-def anonymous_config(obj, *, drop_regularizers: bool = False):
-    """``get_config()`` without auto-generated names (``dense_7``) and, optionally, regularizers;
-    the class name for objects without a config (subclassed models)."""
-
-    def strip(value):
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items()
-                    if k != "name" and not (drop_regularizers and k.endswith("regularizer"))}
-        if isinstance(value, list | tuple):
-            return [strip(v) for v in value]
-        return value
-
-    try:
-        with _without_regularizers(obj) if drop_regularizers else nullcontext():
-            return strip(obj.get_config())
-    except (NotImplementedError, AttributeError, TypeError):
-        return f"{type(obj).__module__}.{type(obj).__qualname__}#{id(obj)}"
-
-
-@contextmanager
-def _without_regularizers(model):
-    """Set every layer's ``*_regularizer`` attribute to None (a custom regularizer may not
-    serialize, and the regularizers are what the variants may differ in); restore afterwards."""
-    saved = [(layer, name, value) for layer in model._flatten_layers(include_self=True)
-             for name, value in vars(layer).items() if name.endswith("regularizer") and value is not None]
-    try:
-        for layer, name, _ in saved:
-            setattr(layer, name, None)
-        yield
-    finally:
-        for layer, name, value in saved:
-            setattr(layer, name, value)
-
-
 def _l1_l2(regularizer) -> tuple[float, float] | None:
     """``(l1, l2)`` factors of Keras' own L1, L2, L1L2 (0, 0 for none); None for any other."""
     import keras
@@ -104,8 +71,24 @@ def _l1_l2(regularizer) -> tuple[float, float] | None:
     return float(getattr(regularizer, "l1", 0.0)), float(getattr(regularizer, "l2", 0.0))
 
 
-def _fingerprint(obj, **options) -> str:
-    return json.dumps(anonymous_config(obj, **options), sort_keys=True, default=repr)
+def _fingerprint(obj, *, drop_regularizers: bool = False) -> str:
+    """The part of the run's description (:mod:`reglab.training.fingerprint`) that ``obj`` adds,
+    for a model without its regularizers: what the variants must share to be stacked."""
+    import keras
+
+    if isinstance(obj, keras.Model):
+        description = describe_model(obj)
+        if drop_regularizers:
+            description.pop("variable_regularizers")
+            for layer in description["layers"]:
+                layer.pop("regularizers")
+    elif isinstance(obj, keras.optimizers.Optimizer):
+        config = dict(obj.get_config())
+        config.pop("name", None)
+        description = {"class": type(obj).__qualname__, "config": describe(config)}
+    else:
+        description = describe(obj)
+    return json.dumps(description, sort_keys=True)
 
 
 class _Recorder:

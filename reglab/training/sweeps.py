@@ -105,10 +105,10 @@ jit_compile, progress, sparsity_tolerance
     Introduced in notebooks/08-training-on-gpus.ipynb.
     """
     variants, models = check_models(models)
-    run = RunSettings.check(epochs, batch_size, shuffle, seed, progress, sparsity_tolerance)
-    same_init = check_bool(same_init, "same_init")
-    cache = check_directory(cache_dir, "cache_dir")
     try:
+        run = RunSettings.check(epochs, batch_size, shuffle, seed, progress, sparsity_tolerance)
+        same_init = check_bool(same_init, "same_init")
+        cache = check_directory(cache_dir, "cache_dir")
         plan = resolve(models, run, x, y, validation_data, loss=loss, optimizer=optimizer,
                        strategy=strategy, mixed_precision=mixed_precision, jit_compile=jit_compile,
                        variants=variants, vectorize=vectorize, same_init=same_init)

@@ -114,3 +114,41 @@ def test_a_model_saved_inside_the_hook_is_the_users_model_and_loads_safely(data,
         assert type(hidden.activity_regularizer) is keras.regularizers.L1
         assert hidden.kernel_regularizer.get_config() == {"l2": 1e-3}
         np.testing.assert_array_equal(loaded.predict(x, verbose=0), predicted)
+
+
+@pytest.mark.parametrize("damage", ["rows", "variables", "a file"])
+def test_a_damaged_latest_checkpoint_resumes_from_the_one_before(data, tmp_path, damage):
+    import json
+    import shutil
+
+    x, y = data
+    straight = quiet(build(), x, y, epochs=3)
+    quiet(build(), x, y, epochs=1, checkpoint_dir=tmp_path)
+    shutil.copytree(tmp_path / "epoch-00001", tmp_path / "kept")
+    quiet(build(), x, y, epochs=2, checkpoint_dir=tmp_path)
+    (tmp_path / "kept").rename(tmp_path / "epoch-00001")
+    latest = tmp_path / "epoch-00002"
+    if damage == "rows":
+        state = json.loads((latest / "state.json").read_text())
+        state["rows"][0].pop()
+        (latest / "state.json").write_text(json.dumps(state))
+    elif damage == "variables":
+        data_file = next(latest.glob("variables.data-*"))
+        data_file.write_bytes(data_file.read_bytes()[:10])
+    else:
+        shutil.rmtree(latest)
+        latest.write_text("not a checkpoint")
+    model = build()
+    with pytest.warns(UserWarning, match=r"Skipped the damaged checkpoint .*epoch-00002"):
+        resumed = quiet(model, x, y, epochs=3, checkpoint_dir=tmp_path)
+    assert resumed.rows == straight.rows and len(resumed.seconds) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["epoch-00003"]
+
+
+def test_no_usable_checkpoint_is_one_clear_error(data, tmp_path):
+    x, y = data
+    quiet(build(), x, y, epochs=1, checkpoint_dir=tmp_path)
+    (tmp_path / "epoch-00001" / "state.json").write_text("{")
+    with pytest.warns(UserWarning), pytest.raises(ValueError, match=r"argument checkpoint_dir: "
+                                                  r"expected a directory with at least one complete"):
+        quiet(build(), x, y, epochs=2, checkpoint_dir=tmp_path)
