@@ -7,7 +7,7 @@ before its first import.
 
 import os
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # TensorFlow reads this once, at its first import: set it before any reglab module imports it.
 # Level 2 hides C++ INFO and WARNING lines (oneDNN notices, CPU feature hints) that make notebook

@@ -8,7 +8,9 @@ renames or removes one.
 from __future__ import annotations
 
 GLOBAL_SEED_GENERATOR = "global_seed_generator"
-"""``keras.src.random.seed_generator.GLOBAL_SEED_GENERATOR`` (the same string in Keras 3.0–3.15)."""
+"""The global-state name of Keras' ``SeedGenerator`` for unseeded draws (read by
+``keras.src.random.seed_generator.global_seed_generator``: a literal in Keras 3.10, the constant
+``GLOBAL_SEED_GENERATOR`` in later releases; the same string throughout)."""
 
 
 def _global_state():

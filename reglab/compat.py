@@ -14,6 +14,8 @@ probe                                  what changed, and where (keras-team/keras
                                        float64 factor or a float32 tensor meets a float32 or
                                        float16 tensor and TensorFlow refuses); 3.14 and later
                                        cast it to the tensor's dtype (PR #22438)
+:func:`factor_rounded_to_float32`      Keras 3.14 and later pass a factor through float32
+                                       even for float64 weights; 3.0–3.13 use it as given
 :func:`string_identifiers`             Keras 3 resolves class names and their snake case
                                        (``"l1"``, ``"l1l2"``); tf.keras 2 also took ``"l1_l2"``
 :func:`reseeding_repeats_draws`        ``set_random_seed`` resets the generator behind unseeded
@@ -36,6 +38,7 @@ __all__ = [
     "activity_divided_by_batch",
     "activity_scale",
     "factor_meets_dtype",
+    "factor_rounded_to_float32",
     "per_sample_factor",
     "probes",
     "report",
@@ -181,7 +184,32 @@ def factor_meets_dtype(regularizer: str, factor_type: str, tensor_dtype: str) ->
     return True
 
 
-@functools.cache
+@_eagerly
+def factor_rounded_to_float32() -> bool:
+    """Does the installed Keras round a regularizer's factor to float32 on float64 weights?
+
+    The probe: ``L2(0.1)`` on a float64 tensor of one 1.0. Keras 3.14 and later cast the factor
+    through a float32 tensor and give ``0.10000000149011612``; Keras 3.0 to 3.13 multiply by the
+    Python float and give ``0.1``.
+
+    Examples
+    --------
+    >>> isinstance(factor_rounded_to_float32(), bool)
+    True
+
+    Introduced in notebooks/02-l1-l2-penalties.ipynb.
+    """
+    import keras
+    import numpy as np
+
+    value = float(keras.ops.convert_to_numpy(keras.regularizers.L2(0.1)(keras.ops.ones((1,), "float64"))))
+    if value not in (0.1, float(np.float32(0.1))):
+        raise RuntimeError(f"Unexpected L2(0.1) penalty {value!r} on float64 in the probe "
+                           "(expected 0.1 or the float32-rounded 0.10000000149011612).")
+    return value != 0.1
+
+
+@_eagerly
 def string_identifiers() -> dict[str, str | None]:
     """What each name in :data:`STRING_NAMES` resolves to with ``keras.regularizers.get``.
 
@@ -263,10 +291,16 @@ def probes() -> list[Probe]:
         works = factor_meets_dtype(regularizer, factor, dtype)
         found.append(Probe(f"{regularizer} with a {factor} factor on {dtype}", works,
                            "works" if works else "TensorFlow refuses the product (cast the factor)"))
+    rounded = factor_rounded_to_float32()
+    found.append(Probe("factor rounded to float32 on float64 weights", rounded,
+                       "L2(0.1) on float64 gives 0.10000000149011612" if rounded
+                       else "L2(0.1) on float64 gives 0.1 (the factor as given)"))
     names = string_identifiers()
     accepted = [name for name, value in names.items() if value is not None]
+    rejected = [name for name, value in names.items() if value is None]
     found.append(Probe("string identifiers accepted", tuple(accepted),
                        "; ".join(f"{name!r} -> {names[name]}" for name in accepted)))
+    found.append(Probe("string identifiers rejected", tuple(rejected), "ValueError from Keras"))
     repeats = reseeding_repeats_draws()
     found.append(Probe("set_random_seed repeats unseeded keras.random draws", repeats,
                        "by itself" if repeats else "only with reglab.notebook.setup, which resets "

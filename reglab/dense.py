@@ -9,7 +9,7 @@ Three functions, one concept:
 - :func:`training_objective` splits the loss that ``fit`` minimises and ``evaluate`` reports into
   ``data loss + sum of penalties``.
 
-How Keras 3.15.1 exposes the terms (``keras/src/layers/layer.py``):
+How Keras 3 exposes the terms (``keras/src/layers/layer.py``):
 
 - a kernel or bias regularizer is stored on its variable (``variable.regularizer``) and
   recomputed from the variable's current value every time ``layer.losses`` is read; only
@@ -17,8 +17,10 @@ How Keras 3.15.1 exposes the terms (``keras/src/layers/layer.py``):
   penalties from ``model.losses``;
 - an activity regularizer is applied in ``Layer.__call__`` to the value the layer returns (for
   ``Dense(activation=...)`` that is the output *after* the activation), divided by the batch
-  size (``ops.divide_no_nan(loss, batch_size)``), and recorded with ``add_loss``: it exists only
-  after a call on data, and each new call replaces it;
+  size on Keras 3.14 and later (``ops.divide_no_nan(loss, batch_size)``, keras-team/keras PR
+  #22021) and added as it is on Keras 3.0 to 3.13 (:func:`reglab.compat.activity_scale` says
+  which), and recorded with ``add_loss``: it exists only after a call on data, and each new call
+  replaces it;
 - ``model.losses`` lists the recorded (activity) terms first, then the weight terms in the order
   of ``model.trainable_weights``; :func:`penalty_terms` keeps that order.
 
@@ -141,13 +143,14 @@ def penalty_terms(model_or_layer) -> list[PenaltyTerm]:
     .. math::
 
         \\mathrm{kernel}: R_W(W), \\qquad \\mathrm{bias}: R_b(b), \\qquad
-        \\mathrm{activity}: R_y(y) / \\mathrm{batch\\_size}
+        \\mathrm{activity}: R_y(y) \\cdot s, \\quad s = 1 / \\mathrm{batch\\_size}
+        \\text{ (Keras 3.14+) or } 1 \\text{ (Keras 3.0 to 3.13)}
 
     Weight terms are recomputed here from each trainable variable and its regularizer
     (``variable.regularizer(variable)``, the ``kernel_regularizer`` or ``bias_regularizer``
     passed to the layer), so they follow the current weights. Activity terms are read from what
-    the last eager call on data recorded: Keras 3.15.1 applies the activity regularizer to the
-    layer's output (after its activation) and divides it by the batch size. The rows come in the
+    the last eager call on data recorded: Keras applies the activity regularizer to the layer's
+    output (after its activation) and, from 3.14 on, divides it by the batch size. The rows come in the
     order of ``model_or_layer.losses`` and their values equal its entries, so
     ``sum(t.value for t in rows)`` is ``sum(model.losses)``.
 
@@ -223,12 +226,13 @@ def training_objective(model, x, y, loss_fn, *, training: bool = False) -> Objec
         \\mathrm{total} = \\frac{1}{n} \\sum_{i=1}^{n} \\ell(y_i, \\hat y_i)
                           + \\sum_k R_k, \\qquad \\hat y = \\mathrm{model}(x)
 
-    This is ``Model.compute_loss`` in Keras 3.15.1: the compiled loss (mean over the batch)
-    plus ``sum(model.losses)``. ``fit`` minimises it on each batch (with ``training=True``) and
+    This is ``Model.compute_loss`` in Keras 3: the compiled loss (mean over the batch) plus
+    ``sum(model.losses)``. ``fit`` minimises it on each batch (with ``training=True``) and
     ``evaluate`` reports it (with ``training=False``), penalties included; ``predict`` computes
-    no loss. Here all of ``x`` is one batch. Evaluating in smaller batches reports the same
-    number for L1/L2 activity penalties: each batch's term is a sum divided by that batch's
-    size, and ``evaluate`` averages batches weighted by their size.
+    no loss. Here all of ``x`` is one batch. ``evaluate`` averages its batches weighted by their
+    size; on Keras 3.14 and later, which divide an L1/L2 activity term by the batch size, smaller
+    batches therefore report the same number. Keras 3.0 to 3.13 add the activity term summed
+    over each batch, so there the number depends on the batch size.
 
     Parameters
     ----------

@@ -47,7 +47,7 @@ def report() -> str:
     stack = stacks.compare()
     lines = [
         f"reglab:      {__version__}",
-        f"Python:      {platform.python_version()} ({sys.executable})",
+        f"Python:      {platform.python_version()} ({_interpreter()})",
         f"TensorFlow:  {tf.__version__}",
         f"Keras:       {keras.__version__} (backend: {keras.backend.backend()})",
         f"numpy:       {np.__version__}",
@@ -57,6 +57,18 @@ def report() -> str:
         lines.append(_behaviour_differences(compat.probes()))
     lines += [devices.summary(), f"Verdict: {_verdict(devices, stack)}"]
     return "\n".join(lines)
+
+
+def _interpreter(executable: str | None = None) -> str:
+    """``sys.executable``, relative to the reglab checkout it lives in (``.venv/bin/python``), so
+    the report, and notebook 00 that prints it, read the same in every clone; else the full path."""
+    from pathlib import Path
+
+    path = Path(executable or sys.executable)
+    for folder in path.parents:
+        if (folder / "pyproject.toml").is_file() and (folder / "reglab").is_dir():
+            return f"{path.relative_to(folder)} in this checkout"
+    return str(path)
 
 
 def _behaviour_differences(probes) -> str:

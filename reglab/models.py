@@ -217,7 +217,8 @@ def dense_with_activity(
 
     Both give the same output for the same seed; only what is penalised differs. For a ReLU and
     ``z < 0``, "after" sees ``relu(z) = 0`` (no penalty, no gradient) while "before" penalises
-    ``|z|``, pushing ``z`` up towards 0. (Keras divides either penalty by the batch size.)
+    ``|z|``, pushing ``z`` up towards 0. (Keras 3.14 and later divide either penalty by the batch
+    size, Keras 3.0 to 3.13 do not: :func:`reglab.compat.activity_scale`.)
 
     Parameters
     ----------
@@ -335,6 +336,8 @@ def activity_placement_pair(
     ...     _ = model(np.ones((1, 2)))
     >>> [round(float(sum(model.losses)), 4) for model in pair]  # after: L1(relu(z)); before: 0.1 * 6
     [0.0, 0.6]
+
+    (One sample: the batch size 1 divides nothing, on every Keras release.)
 
     Introduced in notebooks/06-activity-regularization.ipynb.
     """

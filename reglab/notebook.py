@@ -48,6 +48,7 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, theme: bool =
     seed = check_int(seed, "seed", minimum=0)
     os.environ.setdefault("PYTHONHASHSEED", str(seed))
     _quiet_python_logging()
+    _import_tensorflow_quietly()
 
     import keras
     import tensorflow as tf
@@ -67,6 +68,30 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, theme: bool =
 
         sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
     return seed
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow and Keras with the process's stderr (file descriptor 2) muted.
+
+    On some CPUs TensorFlow 2.21 writes C++ lines at import time ("oneDNN custom operations are
+    on", with a timestamp) before its log level applies, so ``TF_CPP_MIN_LOG_LEVEL`` cannot hide
+    them; in a notebook they would land in the setup cell and differ on every run. An import error
+    is still raised, with its Python message.
+    """
+    import sys
+
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import keras  # noqa: F401
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _quiet_python_logging() -> None:

@@ -4,7 +4,8 @@
 
 Keras adds every regularization term to the data loss through ``model.losses``: one term per
 regularized variable (``kernel``, ``bias``, ...), computed from the variable's current value, and
-one per activity-regularized layer output, divided by the batch size. This module gives each term
+one per activity-regularized layer output (divided by the batch size on Keras 3.14 and later, as
+it is on Keras 3.0 to 3.13: :func:`reglab.compat.activity_scale`). This module gives each term
 a name (``dense/kernel``, ``dense/activity``) and casts it to float32 before anything is summed:
 under ``mixed_float16`` Keras computes activity penalties in float16, where ``Σ x²`` overflows
 above 65504.
@@ -36,9 +37,13 @@ def penalty_terms(model) -> dict[tuple[int, str], object]:
     >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(
     ...     1, kernel_initializer="ones", kernel_regularizer=keras.regularizers.L2(0.5),
     ...     activity_regularizer=keras.regularizers.L1(0.1))])
-    >>> _ = model(np.ones((4, 2)))  # each output is 2: activity penalty 0.1 · Σ|2| / 4 = 0.2
-    >>> [round(float(value), 3) for value in penalty_terms(model).values()]
-    [1.0, 0.2]
+    >>> _ = model(np.ones((4, 2)))  # each output is 2: activity penalty 0.1 · Σ|2| = 0.8 ...
+    >>> kernel, activity = penalty_terms(model).values()
+    >>> round(float(kernel), 3)
+    1.0
+    >>> from reglab.compat import activity_scale  # ... divided by 4 on Keras 3.14 and later: 0.2
+    >>> bool(np.isclose(float(activity), 0.8 * activity_scale(4)))
+    True
     >>> [kind for _, kind in penalty_terms(model)]
     ['kernel', 'activity']
 
@@ -151,7 +156,8 @@ def loss_parts(model, x, y, loss, *, training: bool = False) -> dict[str, object
     ----------
     model : keras.Model
     x, y : array_like
-        One batch. Activity penalties are divided by its size, as Keras does.
+        One batch. Activity penalties are scaled as the installed Keras scales them (divided by
+        its size on Keras 3.14 and later).
     loss : str or callable
         Anything ``keras.losses.get`` accepts.
     training : bool

@@ -8,16 +8,21 @@ notebook can show the formula and a test can hold it against Keras. :func:`to_ke
 Keras quirks this module handles (``tests/test_penalties.py`` checks them against the installed
 Keras):
 
-- ``keras.regularizers.L1`` stores its factor as a float32 tensor, so ``L1(0.01).get_config()``
-  gives ``{'l1': 0.009999999776482582}``; ``L2`` and ``L1L2`` store the Python float.
-- With the TensorFlow backend all three multiply by the float32-rounded factor, whatever the
-  weights' dtype (``ops.cast`` turns a Python float into a float32 tensor before casting it to
-  the weights' dtype). So for float64 weights Keras' ``L2(lam)`` equals
-  ``l2(w, float(np.float32(lam)))``, a relative difference of up to 6e-8 from ``l2(w, lam)``.
-  :func:`from_keras` returns the factor Keras stores, so ``to_keras(from_keras(r))`` rebuilds
-  ``r`` exactly.
-- The string identifiers are ``"l1"`` and ``"l2"`` (factor 0.01) and the class names; ``"l1_l2"``
-  is rejected, and ``"l1l2"``/``"L1L2"`` build ``L1L2()``, whose factors default to 0.0.
+- ``keras.regularizers.L1`` stores its factor as a tensor (float32 for a Python float), so
+  ``L1(0.01).get_config()`` gives ``{'l1': 0.009999999776482582}``; ``L2`` and ``L1L2`` store
+  the number as given.
+- The number Keras multiplies by depends on the release (:func:`applied_factor` asks the installed
+  one, :func:`keras_rounds_factor_to_float32` is the probe). Keras 3.14 and later cast the factor
+  to the tensor's dtype through a float32 tensor (keras-team/keras PR #22438), so for float64
+  weights ``L2(lam)`` equals ``l2(w, float(np.float32(lam)))``, a relative difference of up to
+  6e-8 from ``l2(w, lam)``. Keras 3.0 to 3.13 multiply by the factor as stored: ``L2(0.1)`` on
+  float64 weights uses 0.1 exactly, and ``L1``'s float32 tensor cannot meet float64 or float16
+  weights at all (TensorFlow refuses the product; :func:`reglab.compat.factor_meets_dtype`).
+  On float32 weights both give the float32-rounded factor. :func:`from_keras` returns the factor
+  Keras stores, so ``to_keras(from_keras(r))`` rebuilds ``r`` exactly.
+- The string identifiers are ``"l1"`` and ``"l2"`` (factor 0.01) and the class names; Keras 3
+  rejects ``"l1_l2"`` (tf.keras 2 took it for ``L1L2(0.01, 0.01)``), and ``"l1l2"``/``"L1L2"``
+  build ``L1L2()``, whose factors default to 0.0 (:func:`reglab.compat.string_identifiers`).
 
 The import of Keras is deferred to :func:`to_keras` and :func:`from_keras`: the rest is numpy.
 """
@@ -28,7 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reglab._validation import as_float_array, check_float
+from reglab import compat
+from reglab._validation import as_float_array, check_choice, check_float
 
 KINDS = ("l1", "l2", "l1_l2")
 """The penalty kinds this module knows, named like Keras' snake-case aliases."""
@@ -36,10 +42,12 @@ KINDS = ("l1", "l2", "l1_l2")
 __all__ = [
     "KINDS",
     "PenaltySpec",
+    "applied_factor",
     "from_keras",
     "grad_l1",
     "grad_l1_l2",
     "grad_l2",
+    "keras_rounds_factor_to_float32",
     "l1",
     "l1_l2",
     "l2",
@@ -249,6 +257,13 @@ class PenaltySpec:
         """The gradient at ``w``: ``l1·sign(w) + 2·l2·w``."""
         return grad_l1_l2(w, l1=self.l1, l2=self.l2)
 
+    def applied(self, dtype: str = "float32") -> PenaltySpec:
+        """This spec with the factors the installed Keras multiplies by on ``dtype`` weights.
+
+        See :func:`applied_factor`: on float32 weights both factors are rounded to float32.
+        """
+        return PenaltySpec(self.kind, l1=applied_factor(self.l1, dtype), l2=applied_factor(self.l2, dtype))
+
     def to_keras(self):
         """The matching ``keras.regularizers`` object (see :func:`to_keras`)."""
         factors = {name: getattr(self, name) for name in ("l1", "l2") if name in self.kind}
@@ -312,7 +327,8 @@ def from_keras(regularizer) -> PenaltySpec:
 
     The factors are those Keras stores (``get_config``): for ``L1`` that is already the float32
     value (``L1(0.01)`` gives ``l1=0.009999999776482582``), for ``L2`` and ``L1L2`` the Python
-    float (Keras rounds it to float32 only when it computes the penalty; see the module notes).
+    float. What Keras multiplies by when it computes the penalty on a tensor of some dtype is
+    ``spec.applied(dtype)`` (see :func:`applied_factor` and the module notes).
     A string goes through ``keras.regularizers.get`` first, so
     ``"l1"`` gives the installed default factor.
 
@@ -348,6 +364,46 @@ def from_keras(regularizer) -> PenaltySpec:
         "Invalid value for argument regularizer: expected a keras.regularizers L1, L2 or L1L2 "
         f"object or string id. Received: regularizer={regularizer!r}"
     )
+
+
+# The probe lives in reglab.compat, the one home of every probe of the installed Keras; this name
+# stays for the callers of this module.
+keras_rounds_factor_to_float32 = compat.factor_rounded_to_float32
+
+
+def applied_factor(factor: float, dtype: str = "float32") -> float:
+    """The number the installed Keras multiplies by when it applies ``factor`` to ``dtype`` weights.
+
+    ``factor`` is what Keras stores (:func:`from_keras`). Where
+    :func:`keras_rounds_factor_to_float32` says so (Keras 3.14 and later) it is rounded to float32
+    and then to ``dtype``; before, it is rounded to ``dtype`` directly (so on float64 weights it is
+    used as it is). On float32 weights both give the float32-rounded factor. (Keras 3.0 to 3.13
+    refuse ``L1`` with a Python-float factor on float64 weights:
+    :func:`reglab.compat.factor_meets_dtype`.)
+
+    Parameters
+    ----------
+    factor : float
+        A factor >= 0.
+    dtype : {"float32", "float16", "float64"}
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> applied_factor(0.1, "float32")
+    0.10000000149011612
+    >>> applied_factor(0.1, "float64") in (0.1, 0.10000000149011612)
+    True
+
+    Introduced in notebooks/02-l1-l2-penalties.ipynb
+    """
+    factor = check_float(factor, "factor")
+    dtype = check_choice(dtype, "dtype", ("float32", "float16", "float64"))
+    through_float32 = dtype == "float32" or keras_rounds_factor_to_float32()
+    return float(np.dtype(dtype).type(np.float32(factor) if through_float32 else factor))
 
 
 def _check_kind(kind: object) -> str:

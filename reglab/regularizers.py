@@ -156,6 +156,11 @@ class KLSparsity(keras.regularizers.Regularizer):
     Introduced in notebooks/07-sparse-autoencoders.ipynb.
     """
 
+    batch_statistic = True
+    """Ω is a statistic of the whole batch (ρ̂ is a mean), not a sum over its samples: under a
+    ``tf.distribute`` strategy ``reglab.training`` weights each replica's term by its share of the
+    batch on every Keras release (``reglab._engine.Lockstep``)."""
+
     def __init__(self, target: float = 0.05, weight: float = 1.0, *, cancel_batch_division: bool = True):
         self.target = _check_target(target)
         self.weight = check_float(weight, "weight")

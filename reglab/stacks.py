@@ -48,6 +48,7 @@ PINNED_BEHAVIOUR = {
     "L2 with a float64 factor on float32": True,
     "L1 with a float factor on float16": True,
     "L2 with a float factor on float16": True,
+    "factor rounded to float32 on float64 weights": True,
     "set_random_seed repeats unseeded keras.random draws": True,
 }
 """What :func:`reglab.compat.probes` finds on the pinned stack (``tests/test_compat.py``)."""
@@ -109,7 +110,7 @@ class StackComparison:
                  "Keras behaves differently (below)."]
         if self.outside_range:
             outside = ", ".join(f"{k} {v or 'missing'}" for k, v in self.outside_range.items())
-            lines.append(f"  Outside the tested range ({_range_text()}): {outside}. Untested: a cell may fail.")
+            lines.append(f"  Outside the tested range ({_range_text()}): {outside}. Untested there.")
         else:
             lines.append(f"  Within the tested range ({_range_text()}).")
         return "\n".join(lines)

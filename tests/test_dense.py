@@ -1,5 +1,6 @@
 """Tests for reglab.dense: the numpy dense layer against keras.layers.Dense, and the penalty
-terms and training objective against what Keras itself computes (Keras 3.15.1).
+terms and training objective against what the installed Keras itself computes (where Keras
+releases differ, as :mod:`reglab.compat` reports; tests/test_compat.py checks the probes).
 
 Tolerances: Keras computes in float32 and reglab's numpy reference in float64, so the float32
 rounding of Keras sets the bar: ``rtol=1e-5`` (a few float32 ulps, ~6e-8 each, accumulated over a
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reglab.compat import activity_divided_by_batch, activity_scale
 from reglab.dense import Objective, PenaltyTerm, forward, penalty_terms, training_objective
 
 RTOL = 1e-5  # float32 (Keras) against float64 (numpy)
@@ -181,7 +183,7 @@ def test_penalty_terms_before_a_call_are_the_weight_terms_recomputed_by_hand():
     )
 
 
-def test_activity_term_is_on_the_output_after_activation_divided_by_batch_size():
+def test_activity_term_is_on_the_output_after_activation_scaled_as_keras_does():
     model = _regularized_model()
     x, _ = _data(n=8)
     model(x)
@@ -189,8 +191,9 @@ def test_activity_term_is_on_the_output_after_activation_divided_by_batch_size()
     w, b = (keras.ops.convert_to_numpy(v) for v in (hidden.kernel, hidden.bias))
     terms = penalty_terms(model)
     assert [t.kind for t in terms] == ["activity", "kernel", "bias", "kernel"]
-    after = 0.05 * np.sum(np.abs(forward(x, w, b, activation="relu"))) / len(x)
-    before = 0.05 * np.sum(np.abs(forward(x, w, b))) / len(x)
+    scale = activity_scale(len(x))  # 1 / batch size on Keras 3.14 and later, else 1
+    after = 0.05 * np.sum(np.abs(forward(x, w, b, activation="relu"))) * scale
+    before = 0.05 * np.sum(np.abs(forward(x, w, b))) * scale
     assert terms[0] == PenaltyTerm("hidden", "activity", pytest.approx(after, rel=RTOL))
     assert not np.isclose(terms[0].value, before, rtol=1e-3)
     # Term by term, in the same order, the values Keras lists in model.losses.
@@ -256,11 +259,20 @@ def test_training_objective_equals_evaluate_and_compute_loss():
     assert isinstance(objective, Objective)
     assert objective.total == pytest.approx(objective.data_loss + objective.penalty)
     assert objective.penalty > 0
-    # evaluate reports data loss + penalties (Keras 3.15.1), for one batch and for several:
-    # the activity term is divided by each batch's size, so the batch-weighted mean agrees.
-    for batch_size in (8, 3):
-        reported = model.evaluate(x, y, batch_size=batch_size, verbose=0)
+    # evaluate reports data loss + penalties, for one batch and for several: the mean of the
+    # batches' objectives, weighted by their size. Where Keras divides the activity term by each
+    # batch's size (3.14 and later) that equals the one-batch objective; where it adds the sum
+    # (3.0 to 3.13) it does not.
+    assert model.evaluate(x, y, batch_size=8, verbose=0) == pytest.approx(objective.total, rel=RTOL)
+    starts = range(0, len(x), 3)
+    per_batch = [training_objective(model, x[i : i + 3], y[i : i + 3], "mse").total for i in starts]
+    weighted = float(np.average(per_batch, weights=[len(x[i : i + 3]) for i in starts]))
+    reported = model.evaluate(x, y, batch_size=3, verbose=0)
+    assert reported == pytest.approx(weighted, rel=RTOL)
+    if activity_divided_by_batch():
         assert reported == pytest.approx(objective.total, rel=RTOL)
+    else:
+        assert reported != pytest.approx(objective.total, rel=1e-3)
     y_pred = model(x)
     assert float(model.compute_loss(x, y, y_pred, training=False)) == pytest.approx(
         objective.total, rel=RTOL

@@ -1,11 +1,14 @@
-"""pyproject.toml, environment.yml and binder/environment.yml must list the same dependencies.
+"""environment.yml and binder/environment.yml pin what constraints.txt pins; pyproject.toml agrees.
 
-Binder and conda users install from the YAML files, everyone else from pyproject.toml; if they
-drift, one audience gets a broken environment. These tests make the drift fail `make test`.
+Binder and conda users install from the YAML files, everyone else from pyproject.toml with
+constraints.txt; if they drift, one audience computes other numbers or gets a broken environment.
+The YAML files are written by binder/make_environments.py (`make environments`); these tests make
+drift fail `make test`.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import tomllib
 from pathlib import Path
@@ -16,27 +19,42 @@ from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
 YAML_FILES = ["environment.yml", "binder/environment.yml"]
+LINUX = {"sys_platform": "linux", "platform_machine": "x86_64"}
 
 
-def normalized(requirement: str) -> tuple[str, str, str]:
-    """(name, specifier, marker) with names and spacing normalised, so equal means equal."""
-    parsed = Requirement(requirement)
-    name = parsed.name.lower().replace("_", "-")
-    return name, str(parsed.specifier), str(parsed.marker or "")
+def make_environments():
+    spec = importlib.util.spec_from_file_location("make_environments", ROOT / "binder/make_environments.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def pyproject_dependencies() -> set[tuple[str, str, str]]:
+def canonical(name: str) -> str:
+    return name.lower().replace("_", "-")
+
+
+def pyproject_dependencies() -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return {normalized(line) for line in project["dependencies"]}
+    return [Requirement(line) for line in project["dependencies"]]
 
 
-def yaml_pip_dependencies(text: str) -> set[tuple[str, str, str]]:
-    """The pip requirements of a conda environment file, options such as `--editable .` left out."""
-    environment = yaml.safe_load(text)
-    pip_lists = [item["pip"] for item in environment["dependencies"] if isinstance(item, dict)]
+def yaml_pins(text: str, environment=LINUX) -> dict[str, str]:
+    """``{canonical name: version}`` of the ``name==version`` pip lines that apply on ``environment``."""
+    document = yaml.safe_load(text)
+    pip_lists = [item["pip"] for item in document["dependencies"] if isinstance(item, dict)]
     if not pip_lists:
         raise ValueError("environment file has no pip: section")
-    return {normalized(line) for line in pip_lists[0] if not line.startswith("-")}
+    pins = {}
+    for line in pip_lists[0]:
+        if line.startswith("-"):
+            continue
+        requirement = Requirement(line)
+        if requirement.marker is not None and not requirement.marker.evaluate(environment):
+            continue
+        (specifier,) = requirement.specifier
+        assert specifier.operator == "==", f"not an exact pin: {line!r}"
+        pins[canonical(requirement.name)] = specifier.version
+    return pins
 
 
 def conda_python(text: str) -> str:
@@ -46,17 +64,59 @@ def conda_python(text: str) -> str:
 
 
 @pytest.mark.parametrize("path", YAML_FILES)
-def test_yaml_lists_exactly_the_pyproject_dependencies(path):
-    listed = yaml_pip_dependencies((ROOT / path).read_text())
-    required = pyproject_dependencies()
-    assert not required - listed, f"{path} lacks what pyproject.toml requires: {sorted(required - listed)}"
-    assert not listed - required, f"{path} lists what pyproject.toml does not: {sorted(listed - required)}"
+def test_yaml_is_what_make_environments_writes(path):
+    module = make_environments()
+    expected = module.render(path, module.constraint_pins())
+    assert (ROOT / path).read_text() == expected, f"{path} is stale: run `make environments`"
+
+
+@pytest.mark.parametrize("path", YAML_FILES)
+def test_yaml_pins_every_package_at_the_constraints_version(path):
+    listed = yaml_pins((ROOT / path).read_text())
+    assert listed == constraint_pins(), f"{path} and constraints.txt pin different versions"
+
+
+@pytest.mark.parametrize("path", YAML_FILES)
+def test_yaml_pins_satisfy_pyproject(path):
+    listed = yaml_pins((ROOT / path).read_text())
+    for requirement in pyproject_dependencies():
+        if requirement.marker is not None and not requirement.marker.evaluate(LINUX):
+            continue
+        name = canonical(requirement.name)
+        assert name in listed, f"{path} lacks {name}, which pyproject.toml requires"
+        assert requirement.specifier.contains(listed[name]), (
+            f"{path}: {name}=={listed[name]} violates {requirement}"
+        )
 
 
 def test_a_dependency_missing_from_binder_is_detected():
     text = (ROOT / "binder/environment.yml").read_text()
     broken = "\n".join(line for line in text.splitlines() if "scikit-learn" not in line)
-    assert ("scikit-learn", ">=1.9", "") in pyproject_dependencies() - yaml_pip_dependencies(broken)
+    assert "scikit-learn" in yaml_pins(text)
+    assert "scikit-learn" not in yaml_pins(broken)
+    assert yaml_pins(broken) != constraint_pins()
+
+
+def test_a_changed_pin_makes_the_file_stale():
+    module = make_environments()
+    pins = module.constraint_pins()
+    pins["numpy"] = "0.0.1"
+    assert module.render("binder/environment.yml", pins) != (ROOT / "binder/environment.yml").read_text()
+
+
+def test_root_environment_installs_reglab_with_the_course_extra():
+    text = (ROOT / "environment.yml").read_text()
+    assert "--editable .[course]" in text
+    assert "--editable" not in (ROOT / "binder/environment.yml").read_text()  # postBuild installs it
+
+
+def test_binder_start_sets_what_the_makefile_sets():
+    start = (ROOT / "binder/start").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    for variable in ("PYTHONHASHSEED", "TF_CPP_MIN_LOG_LEVEL", "KERAS_BACKEND"):
+        value = re.search(rf"export {variable} := (\S+)", makefile)[1]
+        assert f"export {variable}={value}" in start
+    assert start.rstrip().endswith('exec "$@"'), "repo2docker's start must end by running its arguments"
 
 
 @pytest.mark.parametrize("path", YAML_FILES)
@@ -68,13 +128,11 @@ def test_python_is_pinned_to_the_supported_minor(path):
 
 
 def test_binder_selects_the_cpu_build_of_tensorflow():
-    linux = {"sys_platform": "linux", "platform_machine": "x86_64"}
-    names = set()
-    for line in yaml.safe_load((ROOT / "binder/environment.yml").read_text())["dependencies"][-1]["pip"]:
-        requirement = Requirement(line)
-        if requirement.marker is None or requirement.marker.evaluate(linux):
-            names.add(requirement.name)
+    names = set(yaml_pins((ROOT / "binder/environment.yml").read_text()))
     assert "tensorflow-cpu" in names and "tensorflow" not in names
+    mac = {"sys_platform": "darwin", "platform_machine": "arm64"}
+    names = set(yaml_pins((ROOT / "environment.yml").read_text(), mac))
+    assert "tensorflow" in names and "tensorflow-cpu" not in names
 
 
 def test_postbuild_stops_on_error_and_installs_the_package():
@@ -90,12 +148,12 @@ def constraint_pins() -> dict[str, str]:
     for line in (ROOT / "constraints.txt").read_text().splitlines():
         if line and not line.startswith("#"):
             name, _, version = line.partition("==")
-            pins[name.lower().replace("_", "-")] = version
+            pins[canonical(name)] = version
     return pins
 
 
-# `make test` installs the test and course extras (the Makefile's install line), so both are pinned.
-INSTALLED_EXTRAS = ["test", "course"]
+# `make test` installs the test, course and book extras (the Makefile's install line), so all are pinned.
+INSTALLED_EXTRAS = ["test", "course", "book"]
 
 
 def test_the_makefile_installs_the_extras_that_are_pinned():

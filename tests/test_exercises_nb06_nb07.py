@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from exercise_assertions import assert_accepted, assert_rejected_with_hint
 
+from reglab import compat
 from reglab.exercises import check, nb06, nb07, registered
 
 
@@ -19,23 +20,34 @@ def _kl(rho: float, q: float) -> float:
     return rho * math.log(rho / q) + (1 - rho) * math.log((1 - rho) / (1 - q))
 
 
-# 06.1: every sample outputs (3, 0, 4): 0.05 * (9 + 0 + 16) = 1.25 per sample; the batch mean is the same.
-# 06.2: the negative entries of Z are -2, -1, -0.5, -4, -3: 0.1 * 10.5 / 4 samples = 0.2625.
+# 06.1 and 06.2 depend on the release: Keras 3.0 to 3.13 add the activity penalty summed over the
+# batch, 3.14 and later divide it by the batch size. The right answer is the installed Keras'
+# convention (tests/test_compat.py checks the probe), the other one is wrong here.
+# 06.1: every sample outputs (3, 0, 4): 0.05 * (9 + 0 + 16) = 1.25 per sample; the batch mean is the
+#       same (divided); the sum over the 8 samples is 10.0 (summed).
+# 06.2: the negative entries of Z are -2, -1, -0.5, -4, -3: 0.1 * 10.5 = 1.05 (summed),
+#       / 4 samples = 0.2625 (divided).
 # 06.3: 64 * 16 = 1024 entries of c²: 1024 * 7² = 50176 is finite, 1024 * 8² = 65536 > 65504 overflows.
 # 07.1: entries <= 0.1: 4 in each of the three rows -> 12 of 18.
 # 07.2: column means (0.2, 0.075); 0.5 * (KL(0.1 || 0.2) + KL(0.1 || 0.075)).
 # 07.3: all 16 values 0.05 <= 0.1 -> sparsity 1; all equal -> Hoyer 0.
+DIVIDES = compat.activity_divided_by_batch()
+EQUAL_ROWS = {"summed": 10.0, "divided": 1.25}
+BEFORE_MINUS_AFTER = {"summed": 1.05, "divided": 0.2625}
+INSTALLED, OTHER = ("divided", "summed") if DIVIDES else ("summed", "divided")
 RIGHT = {
-    "06.1": 1.25,
-    "06.2": 0.2625,
+    "06.1": EQUAL_ROWS[INSTALLED],
+    "06.2": BEFORE_MINUS_AFTER[INSTALLED],
     "06.3": 8,
     "07.1": 12 / 18,
     "07.2": 0.5 * (_kl(0.1, 0.2) + _kl(0.1, 0.075)),
     "07.3": (1.0, 0.0),
 }
 WRONG = {
-    "06.1": [10.0, 0.15625, 1.25 / 3],  # no division by B; divided twice; a mean over units too
-    "06.2": [1.05, 0.0875, -0.2625],  # no division by B; divided by all 12 entries; after - before
+    # the other release's convention; the batch mean divided by B again; a mean over the 3 units too
+    "06.1": [EQUAL_ROWS[OTHER], EQUAL_ROWS["divided"] / nb06.BATCH, RIGHT["06.1"] / 3],
+    # the other release's convention; divided by all 12 entries; after - before
+    "06.2": [BEFORE_MINUS_AFTER[OTHER], 0.0875, -RIGHT["06.2"]],
     "06.3": [7, 9, 8.5, 256],
     "07.1": [0.5, 6 / 18, 12],
     "07.2": [0.5 * (_kl(0.1, 0.2) + _kl(0.1, 0.075)) / 4, 0.0],  # Keras' division not cancelled
@@ -48,9 +60,12 @@ def test_notebooks_06_and_07_register_three_exercises_each():
 
 
 def test_exercise_data_matches_the_worked_numbers():
-    assert nb06.ACTIVITY_L2 * np.sum(nb06.ROW**2) == pytest.approx(RIGHT["06.1"])
+    assert nb06.ACTIVITY_L2 * np.sum(nb06.ROW**2) == pytest.approx(EQUAL_ROWS["divided"])
+    assert nb06.ACTIVITY_L2 * np.sum(nb06.ROW**2) * nb06.BATCH == pytest.approx(EQUAL_ROWS["summed"])
     negative = -nb06.Z[nb06.Z < 0].sum()
-    assert nb06.ACTIVITY_L1 * negative / len(nb06.Z) == pytest.approx(RIGHT["06.2"])
+    assert nb06.ACTIVITY_L1 * negative == pytest.approx(BEFORE_MINUS_AFTER["summed"])
+    assert nb06.ACTIVITY_L1 * negative / len(nb06.Z) == pytest.approx(BEFORE_MINUS_AFTER["divided"])
+    assert nb06.ACTIVITY_L1 * negative / nb06.Z.size == pytest.approx(WRONG["06.2"][1])
     entries = nb06.FP16_BATCH * nb06.FP16_UNITS
     assert entries * 7**2 < 65504 < entries * 8**2
     assert np.mean(np.abs(nb07.CODES) <= nb07.TOL) == pytest.approx(RIGHT["07.1"])
@@ -65,7 +80,7 @@ def test_right_answer_is_accepted(exercise_id, capsys):
 
 
 def test_answers_in_other_numeric_types_are_accepted():
-    assert bool(check("06.1", np.float32(1.25))) is True
+    assert bool(check("06.1", np.float32(RIGHT["06.1"]))) is True
     assert bool(check("06.3", np.int64(8))) is True
     assert bool(check("06.3", 8.0)) is True
     assert bool(check("07.1", np.array(2 / 3))) is True

@@ -63,6 +63,15 @@ def test_colab_install_cell_is_guarded_and_keeps_colabs_tensorflow(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_colab_installs_the_release_the_notebook_was_executed_with(path):
+    """Not main as it is that day: the tag of this reglab version (README, "Colab")."""
+    import reglab
+
+    guard = source(code_cells(path)[0])
+    assert f'"reglab @ git+https://github.com/{REPO}@v{reglab.__version__}"' in guard
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_second_cell_runs_the_shared_setup_with_a_seed(path):
     assert re.search(r"setup\(seed=\d+\)", source(code_cells(path)[1]))
 

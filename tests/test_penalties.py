@@ -2,9 +2,11 @@
 
 Tolerances: Keras computes in the weights' dtype. For float32 weights it rounds λ and every
 partial sum to float32 (unit roundoff 6e-8); the sums here add at most 64 non-negative terms, so
-their relative error stays below 64 * 6e-8 ≈ 4e-6, hence ``rtol=1e-5``. In float64 Keras still
-multiplies by the float32-rounded factor (TensorFlow backend); given that same factor, the two sides
-agree to ``rtol=1e-12``.
+their relative error stays below 64 * 6e-8 ≈ 4e-6, hence ``rtol=1e-5``. In float64 Keras multiplies
+by the factor :func:`reglab.penalties.applied_factor` reports (float32-rounded on Keras 3.14 and
+later, as stored before); given that same factor, the two sides agree to ``rtol=1e-12``. Where the
+installed Keras refuses a product (``L1`` on float64 weights before 3.14,
+:func:`reglab.compat.factor_meets_dtype`), the tests assert that it refuses.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from reglab import penalties
+from reglab import compat, penalties, stacks
 from reglab.penalties import PenaltySpec, from_keras, to_keras
 
 SETTINGS = settings(max_examples=50, deadline=None, derandomize=True)
@@ -31,12 +33,14 @@ weights = hnp.arrays(
 lams = st.one_of(st.just(0.0), st.floats(1e-4, 10.0))
 
 
-def as_float32_factors(spec):
-    """The factors Keras multiplies by: rounded to float32 whatever the weights' dtype."""
-    return PenaltySpec(spec.kind, l1=float(np.float32(spec.l1)), l2=float(np.float32(spec.l2)))
-
-
 KERAS_CLASSES = {"l1": keras.regularizers.L1, "l2": keras.regularizers.L2}
+REFUSED = (tf.errors.InvalidArgumentError, tf.errors.NotFoundError, TypeError)
+"""What TensorFlow raises where a factor's dtype cannot meet the weights' (Keras 3.0-3.13)."""
+
+
+def meets_float64(regularizer) -> bool:
+    """Does the installed Keras apply this regularizer (built with Python floats) to float64?"""
+    return compat.factor_meets_dtype(type(regularizer).__name__, "float", "float64")
 
 
 def keras_value(regularizer, w, dtype):
@@ -70,7 +74,11 @@ def test_spec_from_keras_matches_keras_float64(w, lam1, lam2):
         keras.regularizers.L2(lam2),
         keras.regularizers.L1L2(l1=lam1, l2=lam2),
     ):
-        spec = as_float32_factors(from_keras(regularizer))
+        if not meets_float64(regularizer):
+            with pytest.raises(REFUSED):
+                keras_value(regularizer, w, tf.float64)
+            continue
+        spec = from_keras(regularizer).applied("float64")
         np.testing.assert_allclose(
             spec.value(w), keras_value(regularizer, w, tf.float64), rtol=1e-12, atol=0
         )
@@ -139,7 +147,11 @@ def test_gradients_equal_keras_autodiff(w, lam1, lam2):
         keras.regularizers.L2(lam2),
         keras.regularizers.L1L2(l1=lam1, l2=lam2),
     ):
-        spec = as_float32_factors(from_keras(regularizer))
+        if not meets_float64(regularizer):
+            with pytest.raises(REFUSED):
+                tape_gradient(regularizer, w)
+            continue
+        spec = from_keras(regularizer).applied("float64")
         np.testing.assert_allclose(
             spec.grad(w), tape_gradient(regularizer, w), rtol=1e-12, atol=1e-300
         )
@@ -149,7 +161,12 @@ def test_l1_gradient_at_zero_is_zero_in_numpy_and_tensorflow():
     w = np.array([0.0, -0.0, 2.0])
     expected = np.array([0.0, 0.0, 0.5])
     np.testing.assert_array_equal(penalties.grad_l1(w, 0.5), expected)
-    np.testing.assert_array_equal(tape_gradient(keras.regularizers.L1(0.5), w), expected)
+    # Keras 3.0-3.13 store L1(0.5) as a float32 tensor, which float64 weights cannot meet; a
+    # numpy float64 factor is stored as a float64 tensor and meets them on every release.
+    float_meets = compat.factor_meets_dtype("L1", "float", "float64")
+    assert compat.factor_meets_dtype("L1", "float64", "float64")
+    regularizer = keras.regularizers.L1(0.5 if float_meets else np.float64(0.5))
+    np.testing.assert_array_equal(tape_gradient(regularizer, w), expected)
 
 
 # --- the Keras bridge --------------------------------------------------------------------------
@@ -169,10 +186,44 @@ def test_to_keras_builds_the_keras_class(kind, factors, keras_class, config):
     assert from_keras(regularizer).to_keras().get_config() == config  # round trip
 
 
-def test_keras_rounds_l2_factor_to_float32_even_for_float64_weights():
+def test_keras_l2_factor_on_float64_weights_is_the_one_the_probe_reports():
     w = np.array([1.0])
     theirs = keras_value(keras.regularizers.L2(0.1), w, tf.float64)
-    assert theirs == penalties.l2(w, float(np.float32(0.1))) != penalties.l2(w, 0.1)
+    rounded = penalties.l2(w, float(np.float32(0.1)))  # Keras 3.14 and later (PR #22438)
+    as_stored = penalties.l2(w, 0.1)  # Keras 3.0 to 3.13
+    assert rounded != as_stored
+    assert theirs == (rounded if penalties.keras_rounds_factor_to_float32() else as_stored)
+    assert theirs == penalties.l2(w, penalties.applied_factor(0.1, "float64"))
+
+
+def test_factor_rounding_probe_is_a_cached_bool_and_follows_the_factor_cast():
+    penalties.keras_rounds_factor_to_float32()
+    hits = penalties.keras_rounds_factor_to_float32.cache_info().hits
+    found = penalties.keras_rounds_factor_to_float32()
+    assert isinstance(found, bool)
+    assert penalties.keras_rounds_factor_to_float32.cache_info().hits == hits + 1
+    # One change (PR #22438) cast the factor to the weights' dtype through float32: the rounding
+    # comes with L1's float32 factor meeting float64 weights, and neither exists without it.
+    assert found == compat.factor_meets_dtype("L1", "float", "float64")
+    if stacks.compare().is_pinned:
+        assert found is True
+
+
+@pytest.mark.parametrize("factor", [0.1, 0.01, 1 / 3, 5.0, 0.0])
+def test_applied_factor_rounds_as_the_installed_keras_does(factor):
+    rounds = penalties.keras_rounds_factor_to_float32()
+    assert penalties.applied_factor(factor, "float32") == float(np.float32(factor))
+    assert penalties.applied_factor(factor, "float64") == (float(np.float32(factor)) if rounds else factor)
+    expected16 = np.float16(np.float32(factor)) if rounds else np.float16(factor)
+    assert penalties.applied_factor(factor, "float16") == float(expected16)
+    for dtype in ("float32", "float16", "float64"):  # what Keras computes on one weight of 1.0
+        value = keras_value(keras.regularizers.L2(factor), np.ones(1), dtype)
+        assert value == penalties.applied_factor(factor, dtype)
+
+
+def test_applied_factor_names_a_bad_dtype():
+    with pytest.raises(ValueError, match="argument dtype: expected one of 'float32', 'float16', 'float64'"):
+        penalties.applied_factor(0.1, "int32")
 
 
 def test_keras_stores_l1_as_float32_and_from_keras_keeps_that_value():

@@ -1,4 +1,8 @@
-"""reglab.regularizers: KLSparsity against the numpy reference, how Keras 3.15.1 scales it, saving.
+"""reglab.regularizers: KLSparsity against the numpy reference, how the installed Keras scales it, saving.
+
+How Keras scales an activity penalty depends on the release (Keras 3.0-3.13 add
+``regularizer(output)``, 3.14 and later divide it by the batch size): the tests ask
+:func:`reglab.compat.activity_scale` and check both conventions by hand against the probe.
 
 Tolerances:
 - float64 inputs: Keras and numpy do the same float64 operations in a possibly different order,
@@ -21,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from reglab import compat
 from reglab.regularizers import EPSILON, KLSparsity, kl_divergence, kl_sparsity
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True)
@@ -63,13 +68,15 @@ def test_kl_sparsity_treats_extra_axes_as_units():
 # --- the Keras regularizer against the reference -------------------------------------------------------
 @SETTINGS
 @given(batch=codes, target=targets, weight=weights)
-def test_keras_float64_equals_batch_size_times_reference(batch, target, weight):
+def test_keras_float64_equals_reference_times_what_cancels_the_keras_scaling(batch, target, weight):
     expected = kl_sparsity(batch, target, weight)
     raw = KLSparsity(target, weight, cancel_batch_division=False)(tf.constant(batch))
     scaled = KLSparsity(target, weight)(tf.constant(batch))
     assert raw.dtype == tf.float64
     assert float(raw) == pytest.approx(expected, rel=1e-12, abs=1e-12)
-    assert float(scaled) == pytest.approx(len(batch) * expected, rel=1e-12, abs=1e-12)
+    # B · Ω where Keras divides by B (3.14 and later), Ω where it does not (3.0 to 3.13).
+    cancelling = len(batch) if compat.activity_divided_by_batch() else 1
+    assert float(scaled) == pytest.approx(cancelling * expected, rel=1e-12, abs=1e-12)
 
 
 @SETTINGS
@@ -97,7 +104,7 @@ def test_gradient_pushes_the_mean_activation_towards_the_target():
     assert np.all(grad[:, 0] > 0) and np.all(grad[:, 1] < 0)  # descent lowers unit 0, raises unit 1
 
 
-# --- what Keras 3.15.1 does with an activity regularizer's output --------------------------------------
+# --- what the installed Keras does with an activity regularizer's output --------------------------------
 @pytest.mark.parametrize("batch_size", [1, 5, 32])
 def test_layer_losses_hold_exactly_the_reference_penalty(batch_size):
     batch = np.random.default_rng(batch_size).uniform(size=(batch_size, 4)).astype(np.float32)
@@ -108,17 +115,25 @@ def test_layer_losses_hold_exactly_the_reference_penalty(batch_size):
     )
     cancelled(batch), divided(batch)
     assert len(cancelled.losses) == 1 and len(divided.losses) == 1
-    assert float(cancelled.losses[0]) == pytest.approx(expected, rel=1e-5)
-    assert float(divided.losses[0]) == pytest.approx(expected / batch_size, rel=1e-5)
+    assert float(cancelled.losses[0]) == pytest.approx(expected, rel=1e-5)  # Ω on every release
+    # Without the cancelling: Ω / B where Keras divides (3.14 and later), Ω where it does not.
+    assert float(divided.losses[0]) == pytest.approx(expected * compat.activity_scale(batch_size), rel=1e-5)
 
 
 @pytest.mark.parametrize("batch_size", [1, 5, 32])
-def test_keras_divides_an_l1_activity_penalty_by_the_batch_size(batch_size):
-    """The Keras fact the design rests on: the activity term is regularizer(output) / B."""
+def test_keras_scales_an_l1_activity_penalty_as_the_probe_reports(batch_size):
+    """The Keras fact the design rests on: the activity term is regularizer(output), divided by B
+    on Keras 3.14 and later (keras-team/keras PR #22021), as it is on Keras 3.0 to 3.13."""
     x = np.random.default_rng(0).normal(size=(batch_size, 3)).astype(np.float32)
     layer = keras.layers.Activation("linear", activity_regularizer=keras.regularizers.L1(0.1))
     layer(x)
-    assert float(layer.losses[0]) == pytest.approx(0.1 * np.abs(x).sum() / batch_size, rel=1e-5)
+    summed = 0.1 * np.abs(x).sum()  # Keras 3.0 to 3.13
+    divided = summed / batch_size  # Keras 3.14 and later
+    found = float(layer.losses[0])
+    assert found == pytest.approx(divided if compat.activity_divided_by_batch() else summed, rel=1e-5)
+    assert found == pytest.approx(summed * compat.activity_scale(batch_size), rel=1e-5)
+    if batch_size > 1:  # the two conventions differ: the probe picked the one Keras follows
+        assert found != pytest.approx(summed if compat.activity_divided_by_batch() else divided, rel=1e-3)
 
 
 def test_inside_a_functional_model_the_term_is_recorded_once_per_call():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from reglab import compat
 from reglab.exercises._core import Feedback, close, exercise
 
 KERNEL_SHAPE_INPUTS, KERNEL_SHAPE_UNITS = 3, 5
@@ -61,8 +62,9 @@ def activity_penalty(answer: object) -> Feedback:
     layer = keras.layers.Identity(activity_regularizer=keras.regularizers.L1(ACTIVITY_L1))
     layer(OUTPUTS.astype("float32"))
     expected = float(keras.ops.convert_to_numpy(layer.losses[0]))
-    hint = (
-        "L1(l1) sums l1 * |y| over the whole batch of outputs, and Keras 3 then divides that "
-        "by the batch size (the number of rows)."
+    hint = "L1(l1) sums l1 * |y| over the whole batch of outputs" + (
+        ", and this Keras (3.14 or later) then divides that by the batch size (the number of rows)."
+        if compat.activity_divided_by_batch()
+        else "; this Keras (3.0 to 3.13) adds that sum as it is, without dividing by the batch size."
     )
     return Feedback(close(answer, expected), hint)

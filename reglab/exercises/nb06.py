@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from reglab import compat
 from reglab.exercises._core import Feedback, close, exercise
 
 ROW = np.array([3.0, 0.0, 4.0])
@@ -41,9 +42,12 @@ def batch_of_equal_rows(answer: object) -> Feedback:
     import keras
 
     expected = _recorded_term(keras.regularizers.L2(ACTIVITY_L2), np.tile(ROW, (BATCH, 1)))
-    hint = (
-        "L2(l2) sums l2 · a² over the whole batch, then Keras 3 divides by the number of samples. "
-        "With every sample alike, the batch size cancels: it is one sample's penalty."
+    hint = "L2(l2) sums l2 · a² over the whole batch" + (
+        ", then this Keras (3.14 or later) divides by the number of samples. With every sample "
+        "alike, the batch size cancels: it is one sample's penalty."
+        if compat.activity_divided_by_batch()
+        else "; this Keras (3.0 to 3.13) does not divide by the number of samples, so it is "
+        "BATCH times one sample's penalty."
     )
     return Feedback(close(answer, expected), hint)
 
@@ -57,8 +61,10 @@ def before_minus_after(answer: object) -> Feedback:
     expected = _recorded_term(regularizer, Z) - _recorded_term(regularizer, np.maximum(Z, 0.0))
     hint = (
         "Positive entries cost the same in both placements; only the negative ones differ: "
-        "before the ReLU they count as |z|, after it as 0. Sum l1 · |z| over the negative entries "
-        "and divide by the number of samples (rows)."
+        "before the ReLU they count as |z|, after it as 0. Sum l1 · |z| over the negative entries"
+        + (" and divide by the number of samples (rows), as this Keras (3.14 or later) does."
+           if compat.activity_divided_by_batch()
+           else "; this Keras (3.0 to 3.13) does not divide by the number of samples.")
     )
     return Feedback(close(answer, expected), hint)
 

@@ -57,8 +57,9 @@ def kl_penalty_term(answer: object) -> Feedback:
     expected = float(keras.ops.convert_to_numpy(layer.losses[0]))
     hint = (
         "First the mean activation ρ̂ of each unit (a column mean), then β · Σ_j KL(ρ ‖ ρ̂_j) with "
-        "KL(ρ ‖ q) = ρ log(ρ/q) + (1-ρ) log((1-ρ)/(1-q)). KLSparsity cancels Keras' division by "
-        "the batch size, so do not divide by 4."
+        "KL(ρ ‖ q) = ρ log(ρ/q) + (1-ρ) log((1-ρ)/(1-q)). The term is that penalty itself on every "
+        "Keras (KLSparsity cancels the division by the batch size of Keras 3.14+), so do not "
+        "divide by 4."
     )
     return Feedback(close(answer, expected), hint)
 

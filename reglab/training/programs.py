@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from reglab import compat
 from reglab.objective import ACTIVITY, ADDED, data_loss, penalty_terms, sorted_terms, term_labels
 from reglab.training.step import BAD_GRADIENT, BAD_PART, BAD_UPDATE, FINE, Group, gradients_of, train_step
 
@@ -160,7 +161,13 @@ class Lockstep(Program):
 
     where ``share`` is the replica's fraction of the global batch, so that the gradients the
     optimizer sums over replicas are exactly the gradients of ``data loss + Σ penalties`` on the
-    global batch (uneven shards of the last batch included).
+    global batch (uneven shards of the last batch included). That holds for an activity term
+    that is a mean over the shard: Keras 3.14 and later divide ``regularizer(output)`` by the
+    batch size. Keras 3.0 to 3.13 add it as it is (:func:`reglab.compat.activity_divided_by_batch`):
+    there a regularizer that sums over the samples (Keras' ``L1``, ``L2``, ``L1L2``) gives the
+    shard's sum, and the shards' sums add up to the global batch's, so the term is added unscaled.
+    A regularizer that is a statistic of the whole batch (``batch_statistic = True``, as
+    :class:`reglab.regularizers.KLSparsity` declares) is weighted by the share on every release.
 
     Parameters
     ----------
@@ -279,15 +286,18 @@ class Lockstep(Program):
             )
         if share is not None:
             data = tf.math.multiply_no_nan(data, share)
-            terms = {key: self._scaled(key, value, share) for key, value in terms.items()}
+            terms = {key: self._scaled(model, key, value, share) for key, value in terms.items()}
         zero = tf.zeros([], tf.float32)
         return tf.stack([data] + [terms.get(key, zero) for key in self.keys])
 
-    def _scaled(self, key, value, share):
+    def _scaled(self, model, key, value, share):
         """A weight penalty is the same on every replica: each adds 1/replicas of it. A term that
-        depends on the batch (activity) is already a mean over the shard: weight it by the share."""
+        depends on the batch (activity) is a mean over the shard: weight it by the share; where
+        Keras adds an activity term summed over the shard's samples, the shards' terms add up."""
         import tensorflow as tf
 
+        if key[1] == ACTIVITY and _summed_over_samples(model, key[0]):
+            return value
         if key[1] in (ACTIVITY, ADDED):
             return tf.math.multiply_no_nan(value, share)
         return value / self.replicas
@@ -322,6 +332,20 @@ class Lockstep(Program):
         device = getattr(self.strategy.extended, "_device", None)  # OneDeviceStrategy's device
         with tf.device(device if self.replicas == 1 else None):
             return tf.identity(tensor)
+
+
+def _summed_over_samples(model, position: int) -> bool:
+    """Is the activity term of the layer at ``position`` (in ``model._flatten_layers``) the sum over
+    the batch's samples, not divided by the batch size? True on Keras 3.0 to 3.13 for a regularizer
+    that sums over the samples; False where Keras divides, and for a statistic of the whole batch
+    (a regularizer with ``batch_statistic = True``; a float32 wrapper of reglab.precision is seen
+    through)."""
+    if compat.activity_divided_by_batch():
+        return False
+    layer = list(model._flatten_layers(include_self=True))[position]
+    regularizer = layer.activity_regularizer
+    regularizer = getattr(regularizer, "regularizer", regularizer)  # reglab.precision.InFloat32
+    return not getattr(regularizer, "batch_statistic", False)
 
 
 def variable_labels(model) -> list[str]:

@@ -375,3 +375,40 @@ def test_mirrored_strategy_on_two_logical_cpus_equals_one_device():
         np.testing.assert_allclose(list(ra.values()), list(rb.values()), rtol=1e-5, atol=1e-6)
     for a, b in zip(mirrored["weights"], single["weights"], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("regularizer", "statistic"),
+    [(keras.regularizers.L1(0.1), False), (keras.regularizers.L2(0.1), False), ("kl", True)],
+)
+def test_under_a_strategy_an_activity_sum_is_added_unscaled_only_where_keras_does_not_divide(
+    regularizer, statistic
+):
+    """What the mirrored run above relies on: a replica's activity term is weighted by its share of
+    the batch where it is a mean over the shard (Keras 3.14+) or a batch statistic (KLSparsity),
+    and added unscaled where it is the shard's sum (Keras 3.0-3.13), so the shards add up."""
+    from reglab._engine import _summed_over_samples
+    from reglab.compat import activity_divided_by_batch
+    from reglab.precision import InFloat32
+    from reglab.regularizers import KLSparsity
+
+    regularizer = KLSparsity(0.1, 1.0) if regularizer == "kl" else regularizer
+    expected = not activity_divided_by_batch() and not statistic
+    for wrapped in (regularizer, InFloat32(regularizer)):  # computing_in's float32 wrapper
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activity_regularizer=wrapped)])
+        assert _summed_over_samples(model, 2) is expected  # position 2: model, InputLayer, Dense
+    # The shard sums of an L1 activity term add up to the global batch's term where Keras does
+    # not divide; where it divides, the shards' means weighted by their shares do.
+    x = np.random.default_rng(0).normal(size=(5, 3)).astype("float32")
+
+    def term(batch):
+        layer = keras.layers.Activation("linear", activity_regularizer=keras.regularizers.L1(0.1))
+        layer(batch)
+        return float(layer.losses[0])
+
+    shards = (x[:3], x[3:])
+    if activity_divided_by_batch():
+        combined = sum(term(s) * len(s) / len(x) for s in shards)
+    else:
+        combined = sum(term(s) for s in shards)
+    assert combined == pytest.approx(term(x), rel=1e-5)
