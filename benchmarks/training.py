@@ -5,8 +5,11 @@ Run from the repository root::
     python -m benchmarks.training            # a few minutes on a 2-core CPU
     python -m benchmarks.training --quick    # a smoke run (numbers are noisy)
 
-The JAX sides need the benchmark-only extra: ``pip install -c constraints.txt -e '.[bench]'``
-(jax and optax are never runtime dependencies of reglab); without it they are skipped.
+The JAX sides need the benchmark-only extra (jax and optax are never runtime dependencies of
+reglab); without it they are skipped::
+
+    pip install -c constraints.txt -c constraints-bench.txt -e '.[bench]'
+
 
 Every side trains the same model on the same data in this one process: scikit-learn's digits
 (1797 samples scaled to [0, 1]), 64 → 128 ReLU → 10 logits, an L2 penalty on the hidden kernel,
