@@ -66,19 +66,35 @@ class Program:
         import tensorflow as tf
 
         batches, count = tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.int32)
-        specs = [tf.type_spec_from_value(self._x), tf.type_spec_from_value(self._y),
-                 batches, count, batches, count]
-        graph = tf.function(lambda *args: self._epoch_graph(*args), input_signature=specs,
-                            autograph=False)
-        traced = graph.get_concrete_function()
-        self._train_epoch = graph
-        if jit_compile:
-            self._train_epoch = tf.function(lambda *args: traced(*args), jit_compile=True,
-                                            autograph=False)
+        self._specs = [tf.type_spec_from_value(self._x), tf.type_spec_from_value(self._y),
+                       batches, count, batches, count]
+        self._jit = jit_compile
+        state = [_tf_variable(v) for v in self.state_variables()]
+        with self._scope():
+            self._backups = [tf.Variable(tf.zeros(v.shape, v.dtype), trainable=False) for v in state]
+        self._state = state
+        self._train_epoch = self._epoch_function(careful=False)
+        self._careful_epoch = None  # traced the first time an update goes bad
         self._evaluate = None
         if self._validation is not None:
             self._evaluate = tf.function(lambda x, y: self._evaluate_graph(x, y), autograph=False)
             self._evaluate.get_concrete_function(*self._validation)
+
+    def _epoch_function(self, *, careful: bool):
+        import tensorflow as tf
+
+        graph = tf.function(lambda *args: self._epoch_graph(*args, careful=careful),
+                            input_signature=self._specs, autograph=False)
+        traced = graph.get_concrete_function()
+        if not self._jit:
+            return graph
+        return tf.function(lambda *args: traced(*args), jit_compile=True, autograph=False)
+
+    def _scope(self):
+        from contextlib import nullcontext
+
+        strategy = getattr(self, "strategy", None)
+        return strategy.scope() if strategy is not None else nullcontext()
 
     # --- what Python calls ----------------------------------------------------------------
     def train_epoch(self, full: np.ndarray, rest: np.ndarray):
@@ -92,10 +108,18 @@ class Program:
         call, so recording them costs no extra round trip).
         """
 
-        out = self._train_epoch(self._x, self._y, *_batches(full), *_batches(rest))
+        arguments = (self._x, self._y, *_batches(full), *_batches(rest))
+        out = self._train_epoch(*arguments)
+        values = [t.numpy() for t in out[6:]]
+        if not all(np.isfinite(v).all() for v in values):  # an update went bad: find it
+            for variable, backup in zip(self._state, self._backups, strict=True):
+                variable.assign(backup)
+            if self._careful_epoch is None:
+                self._careful_epoch = self._epoch_function(careful=True)
+            out = self._careful_epoch(*arguments)
+            values = [t.numpy() for t in out[6:]]
         full_sums, rest_sums, bad_step, kind, parts, details = (t.numpy() for t in out[:6])
-        weights = self.split_weights([t.numpy() for t in out[6:]])
-        return full_sums, rest_sums, int(bad_step), int(kind), parts, details, weights
+        return full_sums, rest_sums, int(bad_step), int(kind), parts, details, self.split_weights(values)
 
     def evaluate(self) -> np.ndarray | None:
         """The parts of every model on the whole validation set (``[K, P]``), or None."""
@@ -105,18 +129,21 @@ class Program:
         """Leave the trained weights in the models (a no-op when the models are trained in place)."""
 
     # --- the loop --------------------------------------------------------------------------
-    def _epoch_graph(self, x, y, full, full_steps, rest, rest_steps):
+    def _epoch_graph(self, x, y, full, full_steps, rest, rest_steps, *, careful):
         import tensorflow as tf
 
+        if not careful:  # the epoch's starting state, for a careful re-run
+            for backup, variable in zip(self._backups, self._state, strict=True):
+                backup.assign(variable)
         rows, variables = len(self.models), len(self.variable_labels)
         zeros = tf.zeros([rows, len(self.labels)], tf.float32)
         no_details = tf.zeros([rows, variables], tf.float32)
         start = (tf.constant(-1), tf.constant(FINE), zeros, no_details)
-        full_sums, bad = self._loop(x, y, full, full_steps, tf.constant(0), zeros, start)
-        rest_sums, bad = self._loop(x, y, rest, rest_steps, full_steps, zeros, bad)
+        full_sums, bad = self._loop(x, y, full, full_steps, tf.constant(0), zeros, start, careful)
+        rest_sums, bad = self._loop(x, y, rest, rest_steps, full_steps, zeros, bad, careful)
         return (full_sums, rest_sums, *bad, *[tf.identity(v.value) for v in self.trainable()])
 
-    def _loop(self, x, y, batches, steps, first, zeros, bad):
+    def _loop(self, x, y, batches, steps, first, zeros, bad, careful):
         """The first ``steps`` rows of ``batches`` while all is well; ``first`` numbers the first."""
         import tensorflow as tf
 
@@ -126,7 +153,7 @@ class Program:
             return tf.logical_and(step < steps, bad_step < 0)
 
         def one_step(step, sums, bad_step, kind, bad_parts, details):
-            parts, step_kind, step_details = train_step(self, x, y, batches[step])
+            parts, step_kind, step_details = train_step(self, x, y, batches[step], careful=careful)
             fine = tf.equal(step_kind, FINE)
             return (
                 step + 1,
@@ -139,6 +166,13 @@ class Program:
 
         out = tf.while_loop(running, one_step, (tf.constant(0), zeros, *bad))
         return out[1], tuple(out[2:])
+
+
+def _tf_variable(variable):
+    """The ``tf.Variable`` behind a Keras variable (a tf.Variable passes through)."""
+    import tensorflow as tf
+
+    return variable if isinstance(variable, tf.Variable) else variable.value
 
 
 def _batches(indices: np.ndarray):

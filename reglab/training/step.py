@@ -7,8 +7,14 @@ A step, for the K rows (models or variants) of an engine:
    replica function);
 2. checks that every part and every gradient is finite (a gradient's sum is NaN or infinite as
    soon as one entry is: one reduction per variable);
-3. only then applies the update, keeping a copy of the trainable weights, and checks the updated
-   weights: a non-finite update is undone at once.
+3. only then applies the update.
+
+A non-finite update (finite gradients that overflow the weights, ``w - lr·g = -inf``) is rare,
+and checking every step for it costs a third of the step (a copy of the weights, a reduction
+over them, a branch): so the program checks the weights once per epoch, and only if they went
+bad re-runs that epoch from a copy of its starting state with ``careful=True``, where each step
+keeps a copy of the trainable weights, checks the updated ones, and undoes a bad update at once.
+The re-run takes the same steps (same batches, same seed states), so it stops at the bad step.
 
 So a bad step is never kept: the weights keep their values, and the loop stops and reports the
 step, the kind (loss part, gradient, update) and the variable. Under loss scaling the gradient
@@ -70,12 +76,13 @@ def sums_by_row(groups: list[Group], tensors) -> object:
     return rows[0] if len(rows) == 1 else tf.concat(rows, axis=0)
 
 
-def train_step(engine, x, y, batch):
+def train_step(engine, x, y, batch, *, careful: bool = False):
     """One step of ``engine`` on the samples ``batch``: ``(parts [K, P], kind, details [K, V])``.
 
     ``kind`` is :data:`FINE` or what went wrong (nothing is kept then); ``details`` holds the
     gradient sums (:data:`BAD_GRADIENT`) or updated-weight sums (:data:`BAD_UPDATE`) per row and
-    variable, NaN or infinite where that variable went bad.
+    variable, NaN or infinite where that variable went bad. Only a ``careful`` step checks the
+    updated weights (see the module docstring).
     """
     import tensorflow as tf
 
@@ -84,6 +91,14 @@ def train_step(engine, x, y, batch):
     gradients_fine = tf.constant(True) if engine.loss_scaled else \
         tf.reduce_all(tf.math.is_finite(gradient_sums))
     zeros = tf.zeros(gradient_sums.shape, tf.float32)
+    if not careful:
+        def apply():
+            engine.apply(gradients, aux)
+            return tf.constant(True)
+
+        tf.cond(tf.logical_and(parts_fine, gradients_fine), apply, lambda: tf.constant(False))
+        kind = tf.where(~parts_fine, BAD_PART, tf.where(~gradients_fine, BAD_GRADIENT, FINE))
+        return parts, kind, tf.where(~gradients_fine, gradient_sums, zeros)
 
     def commit():
         variables = engine.trainable()
