@@ -122,6 +122,7 @@ constraints: $(VENV)/.installed
 	{ head -n 2 constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '^reglab'; } > constraints.tmp
 	mv constraints.tmp constraints.txt
 	$(MAKE) environments
+	$(PY) assignments/build.py --requirements
 
 # binder/environment.yml and environment.yml pin what constraints.txt pins.
 environments:
