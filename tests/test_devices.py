@@ -1,7 +1,7 @@
 """reglab.devices: the strategy and the precision each device set implies, in one summary.
 
 The GPU cases are checked on reports built by hand (no GPU here); the logical-CPU
-MirroredStrategy path is exercised end to end in tests/test_training.py.
+MirroredStrategy path is exercised end to end in tests/training/test_training.py.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The data each exercise works on is defined here, once, and the notebook imports it, so the
 question and its check cannot drift apart. Every check computes its expected answer with numpy's
 float16, :mod:`reglab.devices`, :mod:`reglab.objective` or the replica split of
-:class:`reglab._engine.Lockstep`, not from a stored number.
+:class:`reglab.training.programs.Lockstep`, not from a stored number.
 """
 
 from __future__ import annotations

@@ -193,7 +193,10 @@ def test_killed_run_resumes_from_its_last_finished_epoch_with_identical_numbers(
     with pytest.raises(RuntimeError, match="killed"):
         quiet(build(), x, y, epochs=4, seed=1, checkpoint_dir=tmp_path, on_epoch_end=crash_after_epoch_2)
     (tmp_path / ".epoch-00003.partial-999").mkdir()  # a run killed while saving epoch 3
-    resumed_model = build(seed=7)  # other initial weights: the checkpoint must overwrite them
+    # Rebuilt as the killed run built it (the initial weights are part of the run's fingerprint:
+    # other ones are refused, see test_a_checkpoint_of_other_initial_weights_is_refused); the
+    # checkpoint must overwrite them with epoch 2's.
+    resumed_model = build()
     resumed = quiet(resumed_model, x, y, epochs=4, seed=1, checkpoint_dir=tmp_path)
     assert resumed.rows == expected.rows and len(resumed.seconds) == 2
     for a, b in zip(resumed_model.get_weights(), straight.get_weights(), strict=True):
@@ -203,14 +206,24 @@ def test_killed_run_resumes_from_its_last_finished_epoch_with_identical_numbers(
 
 def test_finished_checkpoint_restores_without_training_and_refuses_other_settings(data, tmp_path):
     x, y = data
-    first = quiet(build(), x, y, epochs=2, checkpoint_dir=tmp_path)
-    model = build(seed=5)
+    trained = build()
+    first = quiet(trained, x, y, epochs=2, checkpoint_dir=tmp_path)
+    model = build()  # the same initial weights (build(seed=5) is refused: see below)
     again = quiet(model, x, y, epochs=2, checkpoint_dir=tmp_path)
     assert again.rows == first.rows and again.seconds == []
+    for a, b in zip(model.get_weights(), trained.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match=r"argument checkpoint_dir.*batch_size: 16 then, 8 now"):
         train(build(), x, y, epochs=3, batch_size=8, checkpoint_dir=tmp_path, progress=False)
     with pytest.raises(ValueError, match=r"argument epochs: expected at least the 2 epochs"):
         quiet(build(), x, y, epochs=1, checkpoint_dir=tmp_path)
+
+
+def test_a_checkpoint_of_other_initial_weights_is_refused(data, tmp_path):
+    x, y = data
+    quiet(build(), x, y, epochs=1, checkpoint_dir=tmp_path)
+    with pytest.raises(ValueError, match=r"argument checkpoint_dir.*initial_weights: '\w+' then"):
+        quiet(build(seed=5), x, y, epochs=2, checkpoint_dir=tmp_path)
 
 
 def test_ctrl_c_returns_the_history_so_far(data):

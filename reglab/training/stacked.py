@@ -18,13 +18,15 @@ sweep) therefore costs one model, whatever K is.
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 import numpy as np
 
 from reglab import compat
-from reglab._engine import Program
 from reglab.objective import ACTIVITY, data_loss, sorted_terms, term_labels
+from reglab.training.fingerprint import describe, describe_model
+from reglab.training.programs import Program, variable_labels
+from reglab.training.step import Group, gradients_of
 
 ELEMENTWISE_OPTIMIZERS = ("SGD", "Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad",
                           "Adadelta", "Lion", "Ftrl")
@@ -57,40 +59,6 @@ def check_vectorizable(models, optimizers, losses, strategy, policy) -> None:
         raise NotVectorizable("; ".join(reasons))
 
 
-def anonymous_config(obj, *, drop_regularizers: bool = False):
-    """``get_config()`` without auto-generated names (``dense_7``) and, optionally, regularizers;
-    the class name for objects without a config (subclassed models)."""
-
-    def strip(value):
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items()
-                    if k != "name" and not (drop_regularizers and k.endswith("regularizer"))}
-        if isinstance(value, list | tuple):
-            return [strip(v) for v in value]
-        return value
-
-    try:
-        with _without_regularizers(obj) if drop_regularizers else nullcontext():
-            return strip(obj.get_config())
-    except (NotImplementedError, AttributeError, TypeError):
-        return f"{type(obj).__module__}.{type(obj).__qualname__}#{id(obj)}"
-
-
-@contextmanager
-def _without_regularizers(model):
-    """Set every layer's ``*_regularizer`` attribute to None (a custom regularizer may not
-    serialize, and the regularizers are what the variants may differ in); restore afterwards."""
-    saved = [(layer, name, value) for layer in model._flatten_layers(include_self=True)
-             for name, value in vars(layer).items() if name.endswith("regularizer") and value is not None]
-    try:
-        for layer, name, _ in saved:
-            setattr(layer, name, None)
-        yield
-    finally:
-        for layer, name, value in saved:
-            setattr(layer, name, value)
-
-
 def _l1_l2(regularizer) -> tuple[float, float] | None:
     """``(l1, l2)`` factors of Keras' own L1, L2, L1L2 (0, 0 for none); None for any other."""
     import keras
@@ -103,8 +71,24 @@ def _l1_l2(regularizer) -> tuple[float, float] | None:
     return float(getattr(regularizer, "l1", 0.0)), float(getattr(regularizer, "l2", 0.0))
 
 
-def _fingerprint(obj, **options) -> str:
-    return json.dumps(anonymous_config(obj, **options), sort_keys=True, default=repr)
+def _fingerprint(obj, *, drop_regularizers: bool = False) -> str:
+    """The part of the run's description (:mod:`reglab.training.fingerprint`) that ``obj`` adds,
+    for a model without its regularizers: what the variants must share to be stacked."""
+    import keras
+
+    if isinstance(obj, keras.Model):
+        description = describe_model(obj)
+        if drop_regularizers:
+            description.pop("variable_regularizers")
+            for layer in description["layers"]:
+                layer.pop("regularizers")
+    elif isinstance(obj, keras.optimizers.Optimizer):
+        config = dict(obj.get_config())
+        config.pop("name", None)
+        description = {"class": type(obj).__qualname__, "config": describe(config)}
+    else:
+        description = describe(obj)
+    return json.dumps(description, sort_keys=True)
 
 
 class _Recorder:
@@ -132,7 +116,7 @@ class Vectorized(Program):
     losses : list
         One loss function per variant (all the same).
     x, y, validation, jit_compile
-        As for :class:`reglab._engine.Lockstep`.
+        As for :class:`reglab.training.programs.Lockstep`.
     """
 
     engine = "vectorized"
@@ -155,6 +139,7 @@ class Vectorized(Program):
         self._activity_penalties = [[layers[p].activity_regularizer for p in self._active]
                                     for layers in self._layers]
         self.keys = self._term_keys()
+        self.variable_labels = variable_labels(reference)
         labels = term_labels(reference)
         self.labels = ["data_loss"] + [f"penalty/{labels[key]}" for key in self.keys]
         self._x, self._y = tf.identity(tf.convert_to_tensor(x)), tf.identity(tf.convert_to_tensor(y))
@@ -165,7 +150,9 @@ class Vectorized(Program):
             self._compile(jit_compile)
 
     def weights(self) -> list[list[np.ndarray]]:
-        stacked = [v.numpy() for v in self._trainable]
+        return self.split_weights([v.numpy() for v in self._trainable])
+
+    def split_weights(self, stacked: list[np.ndarray]) -> list[list[np.ndarray]]:
         return [[w[k] for w in stacked] for k in range(len(self.models))]
 
     def state_variables(self) -> list:
@@ -181,27 +168,30 @@ class Vectorized(Program):
                     target.assign(value[k])
 
     # --- the graphs ---------------------------------------------------------------------------
-    def _step(self, x, y, batch):
+    def groups(self) -> list[Group]:
+        return [Group(list(self._trainable), self.optimizer, len(self.models))]
+
+    def trainable(self) -> list:
+        return list(self._trainable)
+
+    def forward_and_gradients(self, x, y, batch):
         import tensorflow as tf
 
         xb, yb = tf.gather(x, batch), tf.gather(y, batch)
-        with tf.GradientTape() as tape:
-            data, state, activations = self._forward(xb, yb, training=True)
-            parts = self._parts(data, activations)
-            total = tf.reduce_sum(parts)
-        grads = tape.gradient(total, [v.value for v in self._trainable])
-        grads = [tf.zeros_like(v) if g is None else g
-                 for g, v in zip(grads, self._trainable, strict=True)]
-        return parts, (grads, state)
+        state = []
 
-    def _commit(self, update):
-        import tensorflow as tf
+        def objective():
+            data, new_state, activations = self._forward(xb, yb, training=True)
+            state.append(new_state)
+            return [self._parts(data, activations)]
 
-        grads, state = update
-        self.optimizer.apply(grads, self._trainable)
+        parts, gradients, sums = gradients_of(objective, self.groups())
+        return parts, gradients, sums, state[0]
+
+    def apply(self, gradients, state):
+        self.optimizer.apply(gradients, self._trainable)
         for variable, value in zip(self._non_trainable, state, strict=True):
             variable.assign(value)
-        return tf.constant(True)
 
     def _evaluate_graph(self, x, y):
         data, _, activations = self._forward(x, y, training=False)
