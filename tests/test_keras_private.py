@@ -132,18 +132,19 @@ def test_own_losses_are_the_terms_the_layer_recorded_in_its_last_call():
     assert len(_keras.own_losses(layer)) == 1  # each call replaces the recorded term
 
 
-def test_no_module_outside_keras_and_the_engine_touches_keras_private_api():
+def test_no_module_outside_keras_touches_keras_private_api():
     import re
     from pathlib import Path
 
     package = Path(_keras.__file__).parent
-    engine = {"_engine.py", "_vectorized.py", "_setup.py", "training.py", "sweeps.py", "checkpoints.py",
-              "precision.py", "history.py"}  # the training engine switches with its redesign (issue 11)
-    pattern = re.compile(r"keras\.src|\._flatten_layers|\._trainable_variables|\._get_own_losses")
+    # An import from keras.src, or one of the private attributes _keras.py wraps. (A qualified
+    # class name printed in a docstring, e.g. keras.src.regularizers..., is not a touch.)
+    pattern = re.compile(
+        r"(from|import) keras\.src|\._flatten_layers|\._trainable_variables|\._get_own_losses"
+    )
     offenders = [
         str(path.relative_to(package))
         for path in package.rglob("*.py")
-        if path.name != "_keras.py" and path.name not in engine and "training" not in path.parts
-        and pattern.search(path.read_text(encoding="utf-8"))
+        if path.name != "_keras.py" and pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from reglab import _keras
+
 __all__ = ["describe", "differences", "fingerprint", "hash_arrays"]
 
 _DEPTH = 12
@@ -100,7 +102,7 @@ def describe_model(model) -> dict:
     """Each layer's class and configuration (its name left out), and each trainable variable's
     regularizer: what makes two models compute different things from the same weights."""
     layers = []
-    for layer in model._flatten_layers(include_self=False):
+    for layer in _keras.flatten_layers(model)[1:]:
         with _without_regularizers(layer):
             config = _config(layer)
         if config is None:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from reglab import _keras
+
 __all__ = ["compute_dtype", "computing_in", "with_loss_scaling"]
 
 LOW_PRECISION = ("float16", "bfloat16")
@@ -37,7 +39,7 @@ def compute_dtype(model) -> str:
 
     Introduced in notebooks/08-training-on-gpus.ipynb.
     """
-    dtypes = {layer.compute_dtype for layer in model._flatten_layers(include_self=True)}
+    dtypes = {layer.compute_dtype for layer in _keras.flatten_layers(model)}
     return next((dtype for dtype in LOW_PRECISION if dtype in dtypes), "float32")
 
 
@@ -63,7 +65,7 @@ def computing_in(model, policy: str):
     """
     import keras
 
-    layers = list(model._flatten_layers(include_self=True))
+    layers = _keras.flatten_layers(model)
     policies = [(layer, layer.dtype_policy) for layer in layers]
     regularizers = [(layer, layer.activity_regularizer) for layer in layers]
     try:

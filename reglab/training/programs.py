@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reglab import compat
+from reglab import _keras, compat
 from reglab.objective import ACTIVITY, ADDED, data_loss, penalty_terms, sorted_terms, term_labels
 from reglab.training.step import BAD_GRADIENT, BAD_PART, BAD_UPDATE, FINE, Group, gradients_of, train_step
 
@@ -369,14 +369,14 @@ class Lockstep(Program):
 
 
 def _summed_over_samples(model, position: int) -> bool:
-    """Is the activity term of the layer at ``position`` (in ``model._flatten_layers``) the sum over
+    """Is the activity term of the layer at ``position`` (in ``_keras.flatten_layers(model)``) the sum over
     the batch's samples, not divided by the batch size? True on Keras 3.0 to 3.13 for a regularizer
     that sums over the samples; False where Keras divides, and for a statistic of the whole batch
     (a regularizer with ``batch_statistic = True``; a float32 wrapper of reglab.precision is seen
     through)."""
     if compat.activity_divided_by_batch():
         return False
-    layer = list(model._flatten_layers(include_self=True))[position]
+    layer = _keras.flatten_layers(model)[position]
     regularizer = layer.activity_regularizer
     regularizer = getattr(regularizer, "regularizer", regularizer)  # reglab.precision.InFloat32
     return not getattr(regularizer, "batch_statistic", False)

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from reglab import compat
+from reglab import _keras, compat
 from reglab.objective import ACTIVITY, data_loss, sorted_terms, term_labels
 from reglab.training.fingerprint import describe, describe_model
 from reglab.training.programs import Program, variable_labels
@@ -130,7 +130,7 @@ class Vectorized(Program):
         self._non_trainable = self._stack([m.non_trainable_variables for m in self.models], "state")
         self.optimizer = type(optimizer).from_config(optimizer.get_config())
         self.optimizer.build(self._trainable)
-        self._layers = [list(m._flatten_layers(include_self=True)) for m in self.models]
+        self._layers = [_keras.flatten_layers(m) for m in self.models]
         self._owners = self._owner_keys(reference)
         self._active = sorted({p for layers in self._layers for p, layer in enumerate(layers)
                                if layer.activity_regularizer is not None})
@@ -276,8 +276,8 @@ class Vectorized(Program):
     def _owner_keys(reference) -> list[tuple[int, str]]:
         """For each trainable variable of the reference model, (its layer's position, its name)."""
         owner = {}
-        for position, layer in enumerate(reference._flatten_layers(include_self=True)):
-            for variable in layer._trainable_variables:
+        for position, layer in enumerate(_keras.flatten_layers(reference)):
+            for variable in _keras.own_trainable_variables(layer):
                 owner.setdefault(id(variable), (position, variable.name))
         return [owner[id(v)] for v in reference.trainable_variables]
 
