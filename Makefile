@@ -106,8 +106,7 @@ book-test: book
 
 # --- maintenance ----------------------------------------------------------------------------
 notebooks: $(VENV)/.installed
-	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=600 $(or $(NB),$(NOTEBOOKS))
+	$(PY) tools/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))
 	$(VENV)/bin/nbstripout $(NBSTRIPOUT_FLAGS) $(or $(NB),$(NOTEBOOKS))
 
 # Course assignments (README, "For instructors"): otter assign on every assignments/*.ipynb; it

@@ -1,8 +1,9 @@
 """Committed notebooks carry no volatile metadata, and re-executing one leaves no diff.
 
-`make notebooks` executes with nbconvert, then runs nbstripout with the Makefile's
-NBSTRIPOUT_FLAGS: outputs, execution counts and cell ids stay; execution timestamps, widget state
-and the Python patch version go. `make hygiene` and the pre-commit hook check the same flags.
+`make notebooks` executes with nbconvert (tools/execute_notebooks.py: streams coalesced), then
+runs nbstripout with the Makefile's NBSTRIPOUT_FLAGS: outputs, execution counts and cell ids
+stay; execution timestamps, widget state and the Python patch version go. `make hygiene` and the
+pre-commit hook check the same flags.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def test_a_timestamp_left_in_a_notebook_is_caught(tmp_path):
 def test_make_notebooks_strips_with_the_same_flags_hygiene_checks():
     notebooks = re.search(r"^notebooks:.*\n((?:\t.*\n)+)", MAKEFILE, re.MULTILINE)[1]
     hygiene = re.search(r"^hygiene:.*\n((?:\t.*\n)+)", MAKEFILE, re.MULTILINE)[1]
-    assert notebooks.index("nbconvert") < notebooks.index("nbstripout $(NBSTRIPOUT_FLAGS)")
+    assert notebooks.index("tools/execute_notebooks.py") < notebooks.index("nbstripout $(NBSTRIPOUT_FLAGS)")
     assert "nbstripout --verify $(NBSTRIPOUT_FLAGS) $(NOTEBOOKS)" in hygiene
     assert "--keep-output" in nbstripout_flags() and "--keep-count" in nbstripout_flags()
 
