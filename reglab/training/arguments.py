@@ -16,30 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from reglab._validation import as_float_array, check_float, check_int
+from reglab._validation import as_float_array, check_bool, check_float, check_int
 
 __all__ = ["Data", "RunSettings", "check_bool", "check_data", "check_directory", "check_models"]
 
 
 # --- scalars ---------------------------------------------------------------------------------
-def check_bool(value, name: str) -> bool:
-    """``value`` if it is ``True`` or ``False`` (numpy's bool too); ``TypeError`` otherwise.
-
-    Examples
-    --------
-    >>> check_bool(True, "shuffle")
-    True
-    >>> check_bool("no", "same_init")
-    Traceback (most recent call last):
-    ...
-    TypeError: Invalid value for argument same_init: expected True or False. Received: same_init='no'
-    """
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"Invalid value for argument {name}: expected True or False. "
-                        f"Received: {name}={value!r}")
-    return bool(value)
-
-
 def check_auto_bool(value, name: str) -> bool | str:
     """``"auto"``, ``True`` or ``False`` exactly (``1`` and ``"yes"`` are refused)."""
     if value == "auto" and isinstance(value, str):
