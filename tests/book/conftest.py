@@ -16,9 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM_ARGS, find_chromium
+from tests.browser import conftest as browser_conftest
+from tests.browser.conftest import CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# The same Chromium fixture as tests/browser/: found, and skipped, for the same reasons.
+chromium = browser_conftest.chromium
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -42,21 +46,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     given = os.environ.get("REGLAB_BOOK_HTML")
     path = Path(given).resolve() if given else build_book(tmp_path_factory.mktemp("book"))
     assert (path / "index.html").is_file(), f"{path} holds no built book (no index.html): run `make book`"
-    return path
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    path = find_chromium()
-    if path is None:
-        pytest.skip(
-            "no Chromium found (looked for $REGLAB_CHROMIUM, chromium, chromium-browser, /usr/bin/chromium); "
-            "install Debian's: apt-get install chromium"
-        )
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        pytest.skip("playwright is not installed: pip install --constraint constraints.txt -e '.[test]'")
     return path
 
 
