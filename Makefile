@@ -65,7 +65,7 @@ unit: $(VENV)/.installed
 	$(PY) -m pytest -p no:cacheprovider --doctest-modules -m "not browser and not book" reglab tests
 
 nbval: $(VENV)/.installed
-	$(PY) -m pytest $(NBVAL_OPTS) $(NOTEBOOKS)
+	REGLAB_PROGRESS=0 $(PY) -m pytest $(NBVAL_OPTS) $(NOTEBOOKS)
 
 # Every notebook through JupyterLab's UI in headless Chromium (needs Debian's chromium; skipped,
 # with the reason, without it). Screenshots: tests/browser/artifacts/.
@@ -85,7 +85,7 @@ test-oldest: $(VENV_OLDEST)/.installed
 	$(VENV_OLDEST)/bin/python -m reglab doctor
 	$(VENV_OLDEST)/bin/python -m pytest -p no:cacheprovider --doctest-modules -m "not browser and not book" reglab tests
 	@rm -rf build/oldest-notebooks && mkdir -p build/oldest-notebooks
-	$(VENV_OLDEST)/bin/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 \
+	REGLAB_PROGRESS=0 $(VENV_OLDEST)/bin/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 \
 	  --output-dir build/oldest-notebooks $(NOTEBOOKS)
 # The same checks as the pre-commit hooks (.pre-commit-config.yaml), without pre-commit.
 hygiene: $(VENV)/.installed
@@ -106,7 +106,7 @@ book-test: book
 
 # --- maintenance ----------------------------------------------------------------------------
 notebooks: $(VENV)/.installed
-	$(PY) tools/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))
+	REGLAB_PROGRESS=0 $(PY) tools/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))
 	$(VENV)/bin/nbstripout $(NBSTRIPOUT_FLAGS) $(or $(NB),$(NOTEBOOKS))
 
 # Course assignments (README, "For instructors"): otter assign on every assignments/*.ipynb; it

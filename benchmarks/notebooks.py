@@ -125,6 +125,7 @@ def kernel_environment() -> dict[str, str]:
     env.setdefault("PYTHONHASHSEED", "0")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("KERAS_BACKEND", "tensorflow")
+    env.setdefault("REGLAB_PROGRESS", "0")
     env.pop("MPLBACKEND", None)
     return env
 

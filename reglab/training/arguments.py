@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reglab._validation import as_float_array, check_bool, check_float, check_int
+from reglab._validation import _invalid, as_float_array, check_bool, check_float, check_int
 
 __all__ = ["Data", "RunSettings", "check_bool", "check_data", "check_directory", "check_models"]
 
@@ -60,6 +60,7 @@ class RunSettings:
     seed: int
     progress: bool
     sparsity_tolerance: float
+    progress_delay: float = 0.0
 
     @classmethod
     def check(cls, epochs, batch_size, shuffle, seed, progress, sparsity_tolerance) -> RunSettings:
@@ -68,9 +69,28 @@ class RunSettings:
             batch_size=check_int(batch_size, "batch_size"),
             shuffle=check_bool(shuffle, "shuffle"),
             seed=_check_seed(seed),
-            progress=check_bool(progress, "progress"),
+            progress=_resolve_progress(progress),
             sparsity_tolerance=check_float(sparsity_tolerance, "sparsity_tolerance"),
+            progress_delay=AUTO_PROGRESS_DELAY_S if progress == "auto" else 0.0,
         )
+
+
+AUTO_PROGRESS_DELAY_S = 3.0
+"""``progress="auto"`` shows the bar only once a run has taken this long: short runs stay quiet."""
+
+PROGRESS_ENV = "REGLAB_PROGRESS"
+"""Set to 0 (``make nbval``, ``make notebooks`` do) and ``progress="auto"`` shows no bar at all, so
+an executed notebook's outputs do not depend on how fast the machine was."""
+
+
+def _resolve_progress(progress) -> bool:
+    """``"auto"``: a bar unless ``REGLAB_PROGRESS`` is 0/false/no/off; otherwise a strict bool."""
+    if isinstance(progress, str) and progress == "auto":
+        setting = os.environ.get(PROGRESS_ENV, "1").strip().lower()
+        return setting not in ("0", "false", "no", "off")
+    if isinstance(progress, str):
+        raise TypeError(_invalid("progress", "True, False or 'auto'", progress))
+    return check_bool(progress, "progress")
 
 
 def _check_seed(seed) -> int:

@@ -232,7 +232,7 @@ def _progress_bar(plan: Plan, start: int):
     models = len(plan.models)
     what = "train" if models == 1 else f"sweep ({models} variants)"
     return tqdm(total=plan.run.epochs, initial=start, desc=what, unit="epoch",
-                disable=not plan.run.progress, leave=True)
+                disable=not plan.run.progress, leave=True, delay=plan.run.progress_delay)
 
 
 def _postfix(rows: list[dict], variants) -> dict:

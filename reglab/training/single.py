@@ -46,7 +46,7 @@ def train(
     mixed_precision: bool | str = "auto",
     jit_compile: bool | str = "auto",
     checkpoint_dir=None,
-    progress: bool = True,
+    progress: bool | str = "auto",
     on_epoch_end: Callable[[int, dict], object] | None = None,
     sparsity_tolerance: float = 1e-3,
 ) -> TrainingHistory:
@@ -99,8 +99,11 @@ def train(
         (:mod:`reglab.training.fingerprint`). A checkpoint of another run is refused with an
         error naming the settings that differ; a damaged checkpoint is skipped with a warning
         for the newest complete one.
-    progress : bool
-        Show a progress bar (a widget in notebooks) with the latest losses.
+    progress : bool or "auto"
+        Show a progress bar (a widget in notebooks) with the latest losses. ``"auto"`` (the
+        default) shows it only on a run longer than a few seconds, and never where the
+        environment variable ``REGLAB_PROGRESS`` is 0 (``make nbval`` and ``make notebooks`` set
+        it, so executed notebooks carry no bar).
     on_epoch_end : callable(epoch, row), optional
         Called after each epoch is recorded and checkpointed, with the model as the user built
         it (its own dtype policy and regularizers: ``model.save`` inside it writes that model).

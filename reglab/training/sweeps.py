@@ -37,7 +37,7 @@ def sweep(
     mixed_precision: bool | str = "auto",
     jit_compile: bool | str = "auto",
     cache_dir=None,
-    progress: bool = True,
+    progress: bool | str = "auto",
     sparsity_tolerance: float = 1e-3,
 ):
     """Train K variants of one architecture side by side; return one row per variant and epoch.

@@ -178,3 +178,16 @@ def test_targets_that_fit_are_accepted(tmp_path):
     assert labels.epochs_done == 1
     assert train(regression(), X, Y, checkpoint_dir=tmp_path / "new" / "run", progress=False,
                  jit_compile=False).epochs_done == 1
+
+
+@pytest.mark.parametrize(("setting", "shown"), [("0", False), ("off", False), ("1", True), (None, True)])
+def test_progress_auto_follows_the_environment(monkeypatch, setting, shown):
+    from reglab.training.arguments import AUTO_PROGRESS_DELAY_S, PROGRESS_ENV, RunSettings
+
+    if setting is None:
+        monkeypatch.delenv(PROGRESS_ENV, raising=False)
+    else:
+        monkeypatch.setenv(PROGRESS_ENV, setting)
+    run = RunSettings.check(1, 8, True, 0, "auto", 0.0)
+    assert (run.progress, run.progress_delay) == (shown, AUTO_PROGRESS_DELAY_S)
+    assert RunSettings.check(1, 8, True, 0, True, 0.0).progress_delay == 0.0
