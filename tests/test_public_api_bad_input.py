@@ -25,7 +25,7 @@ import pytest
 
 NAN = math.nan
 MODULES = ["dense", "objective", "penalties", "updates", "regularizers", "metrics", "data", "models",
-           "results", "devices", "notebook", "exercises", "figures"]
+           "claims", "results", "devices", "notebook", "exercises", "figures"]
 ERRORS = (TypeError, ValueError, KeyError)
 ALIASES = {("devices.mixed_precision_policy", "setting"): "mixed_precision"}
 """Arguments whose message uses the name of the argument they come from (``train(mixed_precision=)``)."""
@@ -236,6 +236,10 @@ CASES = {
          "activation": ["swishy", 3], "output_activation": ["swishy", 3], "kernel_regularizer": ["l3"],
          "bias_regularizer": ["l3"], "dropout": [1.0, -0.1, "0.1"], "seed": NOT_A_SEED}),
     # --- results, devices, notebook, exercises --------------------------------------------------
+    "claims.claim": (lambda: dict(claim_id="S2.05"), {"claim_id": ["S9.01", 205]}),
+    "claims.verdict": (lambda: dict(claim_id="S2.05", finding="holds", evidence="0.1 · 10 = 1"),
+                       {"claim_id": ["s2.05"], "finding": ["true", None], "evidence": ["", 1.0]}),
+    "claims.by_notebook": (lambda: dict(number="04"), {"number": ["4", 4]}),
     "results.last_epoch": (lambda: dict(table=_table()), {"table": [[1, 2], pd.DataFrame({"epoch": [1]})]}),
     "results.variant_history": (lambda: dict(table=_table(), variant=0.1),
                                 {"table": [[1, 2]], "variant": [0.5, "0.1"]}),
