@@ -16,7 +16,8 @@ Every side trains the same model on the same data in this one process: scikit-le
 Adam (1e-3), sparse cross-entropy, batch 32 (57 steps per epoch, the last one of 5 samples), the
 samples shuffled every epoch. The sides:
 
-- ``reglab``: :func:`reglab.training.train` with its defaults;
+- ``reglab``: :func:`reglab.training.train` with its defaults and ``jit_compile=True``, what
+  ``"auto"`` picks for a run long enough to pay for XLA's compilation (``benchmarks/xla_cost.py``);
 - ``fit``: ``Model.fit`` with its defaults;
 - ``fit_strong``: ``Model.fit`` at its fastest: ``jit_compile=True``,
   ``steps_per_execution`` = the steps of an epoch, a shuffled, batched, prefetched ``tf.data``
@@ -84,8 +85,10 @@ class Reglab:
     def epochs(self, k: int) -> list[float]:
         from reglab.training import train
 
+        # Each call is short (k + 1 epochs), so "auto" would stay on the graph; a long run (what
+        # this side stands for) is compiled with XLA: see benchmarks/xla_cost.py.
         history = train(self.model, self.x, self.y, epochs=k + 1, batch_size=BATCH_SIZE,
-                        progress=False)
+                        progress=False, jit_compile=True)
         self.params = history.params
         return history.seconds[1:]
 

@@ -181,23 +181,29 @@ XLA_PAYS_AFTER_STEPS = 1500
 benchmark MLP) and then saves a fraction of every step; measured with ``python -m
 benchmarks.training`` (57 steps per epoch), it pays from about 27 epochs on: about 1500 steps."""
 
+XLA_PAYS_AFTER_STEPS_ONE_MODEL = 5000
+"""On a CPU, one small model: XLA's compilation costs seconds more than tracing the graph (2-5 s
+on this 2-core machine, more under load) and then saves 0.2-0.9 ms a step, so it pays after a few
+thousand to twenty thousand steps (``python -m benchmarks.xla_cost`` prints both figures and the
+break-even on the machine at hand). The notebooks' single runs (a hundred to a few thousand
+steps) stay on the graph."""
+
 
 def _choose_jit(setting, engine: str, models: int, strategy, run: RunSettings, data: Data) -> bool:
-    """``"auto"``, by cost: XLA for one model on one replica (it compiles in about a second and
-    pays from the first epochs); for several models (stacked or side by side) on a GPU; on a CPU
-    when the run is long enough for the compilation to pay (:data:`XLA_PAYS_AFTER_STEPS`)."""
+    """``"auto"``, by cost: on a GPU, XLA on one replica; on a CPU, XLA once the run is long
+    enough for the compilation to pay: :data:`XLA_PAYS_AFTER_STEPS` steps for several models
+    (stacked or side by side), :data:`XLA_PAYS_AFTER_STEPS_ONE_MODEL` for one."""
     import tensorflow as tf
 
     if setting != "auto":
         return setting
     if strategy.num_replicas_in_sync > 1:
         return False
-    if engine == "vectorized" or models > 1:
-        if tf.config.list_physical_devices("GPU"):
-            return True
-        steps = -(-len(data.x) // run.batch_size)
-        return run.epochs * steps >= XLA_PAYS_AFTER_STEPS
-    return True
+    if tf.config.list_physical_devices("GPU"):
+        return True
+    steps = run.epochs * -(-len(data.x) // run.batch_size)
+    several = engine == "vectorized" or models > 1
+    return steps >= (XLA_PAYS_AFTER_STEPS if several else XLA_PAYS_AFTER_STEPS_ONE_MODEL)
 
 
 def _check_jit(jit_compile, strategy) -> bool | str:

@@ -241,7 +241,7 @@ def test_ctrl_c_returns_the_history_so_far(data):
 # --- progress -----------------------------------------------------------------------------------
 def test_progress_bar_shows_losses_and_progress_false_is_silent(data, capsys):
     x, y = data
-    train(build(), x, y, epochs=1, batch_size=16, jit_compile=False)
+    train(build(), x, y, epochs=1, batch_size=16, jit_compile=False, progress=True)
     assert "loss=" in capsys.readouterr().err
     quiet(build(), x, y, epochs=1)
     captured = capsys.readouterr()
