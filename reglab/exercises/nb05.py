@@ -2,10 +2,10 @@
 
 The data each exercise works on is defined here, once, and the notebook imports it, so the
 question and its check cannot drift apart. Each check finds its expected answer by running the
-update rules of :mod:`reglab.updates` to convergence on the stated objective, not from the closed
-form the student is asked to derive.
+update rules of :mod:`reglab.updates` to convergence on the stated objective, or (05.4) by solving
+it as one least-squares problem, not from the closed form the student is asked to derive.
 
-Every exercise uses a linear model ``y = w·x + b`` on centred inputs (mean of ``x`` exactly 0),
+Exercises 05.1 to 05.3 use a linear model ``y = w·x + b`` on centred inputs (mean of ``x`` exactly 0),
 where the bias decouples from the kernel: with the data loss a *mean* over the examples, the part
 of the objective that depends on ``b`` is ``(B_OLS - b)² + penalty(b)``, up to a constant, where
 ``B_OLS`` is the unpenalised intercept (the mean of ``y``).
@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from reglab.exercises._core import Feedback, close, exercise, number
+from reglab.exercises._core import Feedback, close, exercise, number, numbers
 
 B_OLS = 6.0
 """The unpenalised intercept of the exercises' linear model (centred inputs)."""
@@ -86,3 +86,63 @@ def halving_lambda(answer: object) -> Feedback:
     )
     ok = math.isclose(number(answer), expected, rel_tol=1e-3)
     return Feedback(ok, hint)
+
+
+EXP_N, EXP_NOISE, EXP_SEED = 200, 0.5, 5
+"""05.4: the size, noise and seed of the data set the reader's own experiment draws."""
+
+
+def experiment_data(intercept: float, x_mean: float):
+    """05.4: ``reglab.data.offset_regression`` with the reader's offset and input mean.
+
+    Returns ``(x, y)``, float32 arrays of shapes ``(EXP_N, 1)``; the same arguments always give
+    the same arrays (seed ``EXP_SEED``), so the check can redraw them.
+
+    Examples
+    --------
+    >>> x, y = experiment_data(intercept=5.0, x_mean=1.0)
+    >>> x.shape, y.shape
+    ((200, 1), (200, 1))
+    """
+    from reglab import data
+    from reglab._validation import check_real
+
+    raw = data.offset_regression(n_samples=EXP_N, intercept=check_real(intercept, "intercept"),
+                                 x_mean=check_real(x_mean, "x_mean"), noise=EXP_NOISE, seed=EXP_SEED)
+    return raw.x, raw.y
+
+
+def _penalised_fit(x: np.ndarray, y: np.ndarray, lam_b: float) -> tuple[float, float]:
+    """``(w, b)`` minimising ``mean((y - x w - b)²) + lam_b·b²``, as one least-squares problem.
+
+    The penalty is a row ``[0, sqrt(lam_b)]`` with target 0 appended to the scaled data rows, so
+    numpy's ``lstsq`` solves it without the closed form the reader derives.
+    """
+    x, y = x[:, 0].astype(np.float64), y[:, 0].astype(np.float64)
+    scale = 1.0 / math.sqrt(x.size)
+    rows = np.vstack([np.column_stack([x, np.ones_like(x)]) * scale, [0.0, math.sqrt(lam_b)]])
+    (w, b), *_ = np.linalg.lstsq(rows, np.append(y * scale, 0.0), rcond=None)
+    return float(w), float(b)
+
+
+@exercise("05.4")
+def predicted_bias(answer: object) -> Feedback:
+    """``(intercept, x_mean, lam_b, b)``: the reader's experiment and the bias they predict for it."""
+    given = numbers(answer)
+    if given.shape != (4,):
+        return Feedback(False, "Answer with four numbers: (intercept, x_mean, lam_b, your predicted "
+                               f"b); received {given.size}.")
+    intercept, x_mean, lam_b, b = (float(v) for v in given)
+    sane = abs(intercept) <= 1e3 and abs(x_mean) <= 1e3 and 0 <= lam_b <= 1e3
+    if not (np.all(np.isfinite(given)) and sane):
+        return Feedback(False, "Choose a finite intercept and x_mean within ±1000, and 0 <= lam_b <= 1000.")
+    x, y = experiment_data(intercept, x_mean)
+    _, expected = _penalised_fit(x, y, lam_b)
+    centred_guess = float(y.mean()) / (1.0 + lam_b)
+    if abs(x_mean) > 0.1 and close(b, centred_guess, rel_tol=1e-3, abs_tol=1e-3):
+        hint = ("ȳ/(1 + λ_b) is the intercept for centred inputs. With x_mean away from 0 the kernel "
+                "tilts and b* = (ȳ - x̄·w*)/(1 + λ_b), with w* from the kernel's equation: solve both.")
+    else:
+        hint = ("Solve the two equations of section 1 on experiment_data(intercept, x_mean): "
+                "b* = (ȳ - x̄·w*)/(1 + λ_b), with w* from the kernel's equation (closed_form does both).")
+    return Feedback(close(b, expected, rel_tol=1e-3, abs_tol=1e-3), hint)
