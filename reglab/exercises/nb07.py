@@ -73,8 +73,8 @@ def two_measures_of_a_flat_code(answer: object) -> Feedback:
     given = numbers(answer)
     hint = (
         "Answer with two numbers. The threshold counts every value at or below TOL as zero; "
-        "Hoyer's measure compares ‖a‖₁ with ‖a‖₂ and is 0 when all magnitudes are equal, "
-        "whatever their size."
+        "Hoyer's measure compares ‖a‖₁ with ‖a‖₂ and is 0 when all magnitudes are equal and "
+        "not zero, whatever their size (an all-zero code is 1 by convention)."
     )
     ok = given.shape == (2,) and np.allclose(given, expected, rtol=1e-4, atol=1e-7)
     return Feedback(bool(ok), hint)
