@@ -35,9 +35,17 @@ import numpy as np
 from keras import ops
 
 from reglab import compat
-from reglab._validation import _invalid, _short, as_float_array, check_bool, check_float, check_fraction
+from reglab._validation import (
+    _invalid,
+    _short,
+    as_float_array,
+    check_bool,
+    check_float,
+    check_fraction,
+    check_int,
+)
 
-__all__ = ["EPSILON", "KLSparsity", "kl_divergence", "kl_sparsity"]
+__all__ = ["EPSILON", "KLSparsity", "kl_divergence", "kl_sparsity", "kl_sparsity_by_batch"]
 
 EPSILON = 1e-7
 """ρ̂ is clipped to ``[EPSILON, 1 - EPSILON]`` before the logarithms (Keras' default epsilon)."""
@@ -108,6 +116,54 @@ def kl_sparsity(codes, target: float, weight: float = 1.0) -> float:
         raise ValueError(_invalid("codes", "an array of shape (batch, units, ...)", f"shape {codes.shape}"))
     beta = check_float(weight, "weight")
     return float(beta * np.sum(kl_divergence(target, codes.mean(axis=0))))
+
+
+def kl_sparsity_by_batch(codes, target: float, weight: float = 1.0, batch_size: int = 64) -> float:
+    """The mean over batches of the KL penalty, each batch with its own ρ̂: what training sees.
+
+    .. math:: \\bar\\Omega_B = \\frac{1}{S} \\sum_{s=1}^{S} \\beta \\sum_j
+              \\mathrm{KL}(\\rho \\,\\|\\, \\hat\\rho_{j}^{(s)})
+
+    The codes are cut, in their order, into ``S`` consecutive batches of ``batch_size`` (the last
+    one smaller if ``B`` does not divide their number), as an epoch without shuffling would; each
+    step's penalty counts once. Since ``KL(ρ ‖ q)`` is convex in ``q``, Jensen's inequality gives
+    ``Ω̄_B >= kl_sparsity(codes, ...)`` (ρ̂ from all codes at once), with equality only when every
+    batch has the same ρ̂: the batch estimate adds a penalty on how much ρ̂ varies from batch to
+    batch, larger the smaller the batch.
+
+    Parameters
+    ----------
+    codes : array_like, shape (N, k, ...)
+        Activations in ``[0, 1]``, as for :func:`kl_sparsity`.
+    target, weight : float
+        ρ in ``(0, 1)`` and β >= 0.
+    batch_size : int
+        ``B >= 1``; ``B >= N`` gives one batch, i.e. :func:`kl_sparsity`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> codes = np.array([[0.0], [0.2], [0.1], [0.1]])  # unit mean 0.1 = ρ over all four
+    >>> round(kl_sparsity(codes, target=0.1), 4)
+    0.0
+    >>> round(kl_sparsity_by_batch(codes, target=0.1, batch_size=2), 4)  # batches: ρ̂ = 0.1, 0.1
+    0.0
+    >>> round(kl_sparsity_by_batch(codes[[0, 2, 1, 3]], target=0.1, batch_size=2), 4)  # 0.05, 0.15
+    0.0158
+
+    Introduced in notebooks/07-sparse-autoencoders.ipynb.
+    """
+    codes = as_float_array(codes, "codes", allow_empty=False)
+    if codes.ndim < 2:
+        raise ValueError(_invalid("codes", "an array of shape (batch, units, ...)", f"shape {codes.shape}"))
+    rho = _check_target(target)
+    beta = check_float(weight, "weight")
+    size = check_int(batch_size, "batch_size")
+    terms = [kl_sparsity(codes[start : start + size], rho, beta) for start in range(0, len(codes), size)]
+    return float(np.mean(terms))
 
 
 @keras.saving.register_keras_serializable(package="reglab")

@@ -99,3 +99,65 @@ def test_malformed_answers_are_feedback_not_errors(answer, capsys):
     assert bool(check("06.3", answer)) is False
     assert capsys.readouterr().out.startswith("✗ 06.3: not yet.")
 
+
+
+# --- 06.4 and 07.4: open-ended, checked against the reader's own model ----------------------------
+# The expected values are computed here by hand from the model's weights (numpy), independently of
+# the checks (which read what Keras recorded); untrained models suffice, the check does not train.
+IMAGES = np.random.default_rng(0).uniform(size=(16, 64)).astype("float32")
+
+
+def _reader_classifier(placement):
+    import keras
+
+    from reglab.models import activity_model
+
+    return activity_model(64, 8, "relu", keras.regularizers.L1(0.01), placement, outputs=10, seed=0)
+
+
+@pytest.mark.parametrize("placement", ["after", "before"])
+def test_06_4_accepts_the_hand_computed_term_of_either_placement(placement, capsys):
+    model = _reader_classifier(placement)
+    W, b = model.get_layer("dense").get_weights()
+    z = IMAGES.astype("float64") @ W + b
+    seen = np.abs(z) if placement == "before" else np.maximum(z, 0.0)
+    term = 0.01 * seen.sum() * (1 / len(IMAGES) if DIVIDES else 1.0)
+    assert_accepted("06.4", (model, IMAGES, term), capsys)
+    other = np.maximum(z, 0.0) if placement == "before" else np.abs(z)  # the other placement's term
+    wrong = 0.01 * other.sum() * (1 / len(IMAGES) if DIVIDES else 1.0)
+    assert_rejected_with_hint("06.4", (model, IMAGES, wrong), capsys)
+    assert_rejected_with_hint("06.4", (model, IMAGES, term * (16 if DIVIDES else 1 / 16)), capsys)
+
+
+@pytest.mark.parametrize("answer", [0.1, (None, IMAGES, 0.1), "model"])
+def test_06_4_malformed_answers_are_feedback(answer, capsys):
+    assert_rejected_with_hint("06.4", answer, capsys)
+
+
+def test_06_4_a_model_without_activity_penalty_gets_a_hint(capsys):
+    from reglab.models import activity_model
+
+    assert_rejected_with_hint("06.4", (activity_model(64, 8, outputs=10), IMAGES, 0.0), capsys)
+
+
+def test_07_4_accepts_the_mean_of_the_readers_codes(capsys):
+    from reglab.models import autoencoder
+    from reglab.regularizers import KLSparsity
+
+    ae = autoencoder(64, 16, "sigmoid", activity_regularizer=KLSparsity(0.2, 0.1), seed=0)
+    W, b = ae.encoder.get_layer("code").get_weights()
+    mean = np.mean(1.0 / (1.0 + np.exp(-(IMAGES.astype("float64") @ W + b))))  # sigmoid code
+    assert_accepted("07.4", (ae.encoder, IMAGES, mean), capsys)
+    assert_rejected_with_hint("07.4", (ae.encoder, IMAGES, 0.2), capsys)  # the target, not the mean
+    assert_rejected_with_hint("07.4", (ae.encoder, IMAGES, mean * 1.01), capsys)
+
+
+@pytest.mark.parametrize("answer", [0.05, ("encoder", IMAGES, 0.05)])
+def test_07_4_malformed_answers_are_feedback(answer, capsys):
+    assert_rejected_with_hint("07.4", answer, capsys)
+
+
+def test_07_4_an_encoder_without_kl_sparsity_gets_a_hint(capsys):
+    from reglab.models import autoencoder
+
+    assert_rejected_with_hint("07.4", (autoencoder(64, 16, "sigmoid", seed=0).encoder, IMAGES, 0.5), capsys)

@@ -172,6 +172,10 @@ CASES = {
     "regularizers.kl_sparsity": (lambda: dict(codes=CODES, target=0.05, weight=1.0),
                                  {"codes": NOT_AN_ARRAY + [[0.1, 0.2]], "target": NOT_A_FRACTION,
                                   "weight": NOT_A_FACTOR}),
+    "regularizers.kl_sparsity_by_batch": (
+        lambda: dict(codes=CODES, target=0.05, weight=1.0, batch_size=2),
+        {"codes": NOT_AN_ARRAY + [[0.1, 0.2]], "target": NOT_A_FRACTION, "weight": NOT_A_FACTOR,
+         "batch_size": NOT_A_COUNT}),
     "metrics.active_units": (lambda: dict(codes=CODES, tol=0.1),
                              {"codes": NOT_AN_ARRAY + [[0.1]], "tol": NOT_A_FACTOR}),
     "metrics.active_units_by_label": (lambda: dict(codes=CODES, labels=[0, 1, 0, 1], tol=0.1),
@@ -315,10 +319,10 @@ CASES = {
          "xlabel": NOT_A_LABEL, "ax": ["left"]}),
     "figures.sparsity_tradeoff": (
         lambda: dict(table=_tradeoff(), x="sparsity", y=["mse"], group="penalty", strength="lam",
-                     xlabel="sparsity", ylabels=["mse"], ax=None),
+                     xlabel="sparsity", ylabels=["mse"], symbols={"L1": "λ"}, ax=None),
         {"table": [5, pd.DataFrame()], "x": ["missing", 5], "y": ["missing", ["missing"], 5],
          "group": ["missing"], "strength": ["missing"], "xlabel": NOT_A_LABEL, "ylabels": [["a", "b"], 5],
-         "ax": ["left"]}),
+         "symbols": ["λ", {"L1": 5}], "ax": ["left"]}),
     "figures.speed_bars": (lambda: dict(panels={"speed": ({"fit": 1.0, "train": 2.0}, "steps/s")}, ax=None),
                            {"panels": NOT_A_MAPPING + [{"speed": 5}, {"speed": ({}, "s")}], "ax": ["left"]}),
     "figures.validation_curves": (

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from reglab import compat
-from reglab.regularizers import EPSILON, KLSparsity, kl_divergence, kl_sparsity
+from reglab.regularizers import EPSILON, KLSparsity, kl_divergence, kl_sparsity, kl_sparsity_by_batch
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True)
 
@@ -63,6 +63,25 @@ def test_kl_sparsity_hand_computed():
 def test_kl_sparsity_treats_extra_axes_as_units():
     batch = np.random.default_rng(0).uniform(size=(5, 2, 3))
     assert kl_sparsity(batch, 0.1) == pytest.approx(kl_sparsity(batch.reshape(5, 6), 0.1), rel=1e-12)
+
+
+def test_kl_sparsity_by_batch_hand_computed():
+    codes = np.array([[0.0], [0.1], [0.2], [0.1], [0.4]])  # batches of 2: ρ̂ = 0.05, 0.15, 0.4
+    expected = np.mean([float(kl_divergence(0.1, q)) for q in (0.05, 0.15, 0.4)]) * 3.0
+    assert kl_sparsity_by_batch(codes, 0.1, 3.0, batch_size=2) == pytest.approx(expected, rel=1e-12)
+
+
+@SETTINGS
+@given(batch=codes, target=targets, weight=weights, size=st.integers(1, 10))
+def test_kl_sparsity_by_batch_is_at_least_the_full_batch_penalty(batch, target, weight, size):
+    # Jensen: KL(ρ ‖ q) is convex in q. It holds exactly for equal batches; with a smaller last
+    # batch the unweighted mean of the steps is no longer an average of ρ̂, so equal sizes only.
+    batch = batch[: len(batch) - len(batch) % size] if len(batch) >= size else batch
+    full = kl_sparsity(batch, target, weight)
+    by_batch = kl_sparsity_by_batch(batch, target, weight, batch_size=min(size, len(batch)))
+    assert by_batch >= full - 1e-9 * max(1.0, full)
+    whole = kl_sparsity_by_batch(batch, target, weight, batch_size=len(batch))
+    assert whole == pytest.approx(full, rel=1e-12)
 
 
 # --- the Keras regularizer against the reference -------------------------------------------------------

@@ -26,7 +26,6 @@ FP16_BATCH, FP16_UNITS = 64, 16
 """06.3: the shape of a layer's float16 outputs whose L2 activity penalty may overflow."""
 
 
-
 def _recorded_term(regularizer, outputs: np.ndarray) -> float:
     """The activity term Keras records for a layer that returns ``outputs``."""
     import keras
@@ -93,3 +92,43 @@ def float16_overflow(answer: object) -> Feedback:
         "with a whole number."
     )
     return Feedback(given == round(given) and int(given) == _first_overflow(), hint)
+
+
+def _model_images_term(answer: object):
+    """``(model, x, term)`` from a ``(model, images, predicted term)`` answer, or an AnswerError."""
+    import keras
+
+    from reglab.exercises._core import AnswerError
+
+    if not isinstance(answer, tuple | list) or len(answer) != 3:
+        raise AnswerError("Answer with a tuple (model, x_eval, your_term): your trained model, the "
+                          "images it reads, and the activity term you predict.")
+    model, images, term = answer
+    if not isinstance(model, keras.Model):
+        raise AnswerError("The first item should be your Keras model (the classifier you trained).")
+    return model, np.asarray(images, dtype="float32"), number(term)
+
+
+@exercise("06.4")
+def predicted_activity_term(answer: object) -> Feedback:
+    """Open-ended: the activity term the reader's own model records on ``x``, predicted by hand.
+
+    The check runs the model on ``x`` and reads what Keras recorded, so any placement, batch
+    size or λ the reader chose is checked against the installed Keras.
+    """
+    from reglab.objective import penalty_values
+
+    model, images, term = _model_images_term(answer)
+    model(images)  # records the activity terms for exactly these images
+    recorded = [t.value for t in penalty_values(model) if t.kind == "activity"]
+    if not recorded:
+        return Feedback(False, "Your model carries no activity regularizer: give the hidden layer one "
+                               "(classifier(keras.regularizers.L1(...), placement)) and train it.")
+    divided = compat.activity_divided_by_batch()
+    hint = (
+        "z = x W + b from the hidden layer's weights; the penalty sees relu(z) ('after') or z "
+        "('before'), times the factor the layer holds (per_sample_factor(LAM, B) of your B)"
+        + (", divided by the number of images (Keras 3.14+)." if divided
+           else "; this Keras (3.0 to 3.13) does not divide by the number of images.")
+    )
+    return Feedback(close(term, float(sum(recorded)), rel_tol=1e-3), hint)

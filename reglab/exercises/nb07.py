@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reglab.exercises._core import Feedback, close, exercise, numbers
+from reglab.exercises._core import Feedback, close, exercise, number, numbers
 
 CODES = np.array(
     [
@@ -29,7 +29,6 @@ KL_TARGET, KL_WEIGHT = 0.1, 0.5
 UNITS = 16
 FLAT_VALUE = 0.05
 """07.3: a code whose ``UNITS`` units all sit at the KL target ``FLAT_VALUE``."""
-
 
 
 @exercise("07.1")
@@ -74,8 +73,49 @@ def two_measures_of_a_flat_code(answer: object) -> Feedback:
     given = numbers(answer)
     hint = (
         "Answer with two numbers. The threshold counts every value at or below TOL as zero; "
-        "Hoyer's measure compares ‖a‖₁ with ‖a‖₂ and is 0 when all magnitudes are equal, "
-        "whatever their size."
+        "Hoyer's measure compares ‖a‖₁ with ‖a‖₂ and is 0 when all magnitudes are equal and "
+        "not zero, whatever their size (an all-zero code is 1 by convention)."
     )
     ok = given.shape == (2,) and np.allclose(given, expected, rtol=1e-4, atol=1e-7)
     return Feedback(bool(ok), hint)
+
+
+def _kl_regularizer(encoder):
+    """The ``KLSparsity`` of the first layer of ``encoder`` that carries one, else ``None``."""
+    from reglab.objective import layers
+    from reglab.regularizers import KLSparsity
+
+    for layer in layers(encoder):
+        if isinstance(getattr(layer, "activity_regularizer", None), KLSparsity):
+            return layer.activity_regularizer
+    return None
+
+
+@exercise("07.4")
+def mean_code_activation(answer: object) -> Feedback:
+    """Open-ended: the mean code activation of the reader's own KL-trained encoder on ``x``.
+
+    The check encodes ``x`` with the reader's encoder and recomputes the mean, so any ρ and β
+    the reader chose is checked.
+    """
+    import keras
+
+    from reglab.exercises._core import AnswerError
+
+    if not isinstance(answer, tuple | list) or len(answer) != 3:
+        raise AnswerError("Answer with a tuple (encoder, x, your_mean): your trained encoder, the "
+                          "images it encodes, and the mean code activation you measured.")
+    encoder, images, reported = answer
+    if not isinstance(encoder, keras.Model):
+        raise AnswerError("The first item should be your encoder (ae.encoder), a Keras model.")
+    reported = number(reported)
+    regularizer = _kl_regularizer(encoder)
+    if regularizer is None:
+        return Feedback(False, "Your encoder's code layer carries no KLSparsity: build it with "
+                               "autoencoder(..., activity_regularizer=KLSparsity(rho, beta)).")
+    codes = keras.ops.convert_to_numpy(encoder(np.asarray(images, dtype="float32")))
+    hint = (
+        "Encode the images with your encoder, then take the mean over every image and every unit "
+        f"(codes.mean()). Your target is ρ = {regularizer.target:g}: compare the two once it passes."
+    )
+    return Feedback(close(reported, float(codes.mean()), rel_tol=1e-3), hint)

@@ -42,13 +42,15 @@ def sparsity_tradeoff(
     strength: str,
     xlabel: str,
     ylabels: Collection[str] | None = None,
+    symbols: Mapping[str, str] | None = None,
     ax=None,
 ):
     """One panel per sparsity measure against the reconstruction error, one line per penalty.
 
     Each row of ``table`` is one trained model. The rows of a group (a penalty family: L1, KL)
-    are joined in order of ``strength`` and each point is labelled with it; a group whose
-    strength is missing (NaN: the unregularized model) is drawn as a single star.
+    are joined in order of ``strength`` and each point is labelled with it, as ``λ=0.001`` when
+    ``symbols`` names the group's factor (``{"L1": "λ", "KL": "β"}``); a group whose strength is
+    missing (NaN: the unregularized model) is drawn as a single star.
 
     Parameters
     ----------
@@ -65,6 +67,9 @@ def sparsity_tradeoff(
     xlabel : str
     ylabels : sequence of str, optional
         Axis labels for the panels (default: the column names).
+    symbols : mapping of str to str, optional
+        The symbol of each group's factor, put before the value in the point labels (default:
+        the value alone).
     ax : sequence of matplotlib.axes.Axes, optional
         Draw on these Axes (one per panel) instead of a new figure; their figure is returned.
 
@@ -77,6 +82,10 @@ def sparsity_tradeoff(
     ...                         strength="lam", xlabel="error (MSE)")
     >>> fig.axes[0].get_ylabel()
     'sparsity'
+    >>> fig = sparsity_tradeoff(table, x="error", y=["sparsity"], group="penalty",
+    ...                         strength="lam", xlabel="error (MSE)", symbols={"L1": "λ"})
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['λ=0.01', 'λ=0.1']
 
     Introduced in notebooks/07-sparse-autoencoders.ipynb
     """
@@ -92,6 +101,7 @@ def sparsity_tradeoff(
             raise ValueError(_invalid("ylabels", f"{len(y)} labels, one per column of y", _short(ylabels)))
         ylabels = [_text(label, "ylabels") for label in ylabels]
     ylabels = list(ylabels) if ylabels is not None else y
+    symbols = _symbols(symbols)
     fig, axes = _figure(len(y), width=5.2, height=4.2, ax=ax)
     groups = list(dict.fromkeys(table[group]))
     for name, color in zip(groups, _colors(len(groups)), strict=True):
@@ -102,13 +112,24 @@ def sparsity_tradeoff(
                 ax.plot(xs, ys, "*", markersize=14, color=color, label=str(name))
                 continue
             ax.plot(xs, ys, "o-", color=color, label=str(name))
+            prefix = f"{symbols[name]}=" if name in symbols else ""
             for xi, yi, s in zip(xs, ys, rows[strength], strict=True):
-                ax.annotate(f"{s:g}", (xi, yi), textcoords="offset points", xytext=(5, 4),
+                ax.annotate(f"{prefix}{s:g}", (xi, yi), textcoords="offset points", xytext=(5, 4),
                             fontsize="x-small", color=color)
     for ax, label in zip(axes, ylabels, strict=True):
         ax.set(xlabel=xlabel, ylabel=label)
+        ax.margins(x=0.14, y=0.08)  # room for the point labels inside the frame
     axes[0].legend(fontsize="small")
     return fig
+
+
+def _symbols(value) -> dict:
+    """``{group: symbol}`` for the point labels of :func:`sparsity_tradeoff` (``None``: none)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError(_invalid("symbols", "a mapping of group to symbol, e.g. {'L1': 'λ'}", _short(value)))
+    return {group: _text(symbol, "symbols") for group, symbol in value.items()}
 
 
 def _column_name(table, column, argument: str) -> str:

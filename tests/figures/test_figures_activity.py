@@ -89,6 +89,23 @@ def test_sparsity_tradeoff_orders_by_strength_and_stars_the_baseline():
     assert [ax.get_ylabel() for ax in fig.axes] == ["fraction ≤ 0.1", "Hoyer"]
 
 
+def test_sparsity_tradeoff_labels_say_which_factor_and_stay_inside_the_axes():
+    fig = figures.sparsity_tradeoff(
+        TABLE, x="error", y=["sparsity", "hoyer"], group="penalty", strength="strength",
+        xlabel="error (MSE)", symbols={"L1": "λ", "KL": "β"},
+    )
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["β=0.1", "β=0.3", "λ=0.001", "λ=0.01"]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)  # lays the figure out, as the notebook's display does
+    for ax in fig.axes:
+        frame = ax.get_window_extent(renderer)
+        for text in ax.texts:  # every point label lies within its panel
+            box = text.get_window_extent(renderer)
+            assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+
+
 def test_code_heatmaps_share_one_colour_scale():
     fig = FIGURES["code_heatmaps"]()
     images = [ax.get_images()[0] for ax in fig.axes if ax.get_images()]
