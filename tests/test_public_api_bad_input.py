@@ -312,10 +312,10 @@ CASES = {
          "ax": ["left", []]}),
     "figures.penalty_geometry": (
         lambda: dict(loss=lambda w: ((w - 1.0) ** 2).sum(axis=-1), w_ols=[1.0, 1.0], w_l1=[1.0, 0.0],
-                     w_l2=[0.8, 0.8], extent=2.0, resolution=11, loss_label="loss", ax=None),
+                     w_l2=[0.8, 0.8], extent=2.0, resolution=11, loss_label="loss", lam=1.0, ax=None),
         {"loss": [3, "mse"], "w_ols": [[1.0], "ab"], "w_l1": [[1.0], "ab"], "w_l2": [[1.0], "ab"],
          "extent": NOT_A_FACTOR + [0.0], "resolution": NOT_A_COUNT + [1], "loss_label": NOT_A_LABEL,
-         "ax": ["left"]}),
+         "lam": NOT_A_FACTOR, "ax": ["left"]}),
     "figures.placement_histograms": (
         lambda: dict(pre={"a": [1.0, -1.0]}, post={"a": [1.0, 0.0]}, bins=10, ax=None),
         {"pre": NOT_A_MAPPING + [{"a": "x"}], "post": NOT_A_MAPPING + [{"b": [1.0]}], "bins": NOT_A_COUNT,
