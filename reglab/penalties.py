@@ -24,6 +24,10 @@ Keras):
   rejects ``"l1_l2"`` (tf.keras 2 took it for ``L1L2(0.01, 0.01)``), and ``"l1l2"``/``"L1L2"``
   build ``L1L2()``, whose factors default to 0.0 (:func:`reglab.compat.string_identifiers`).
 
+The MAP view (notebook 02): for a linear model with Gaussian noise, an L2 penalty is a Gaussian
+prior on the weights and an L1 penalty a Laplace prior. :func:`log_posterior` is the log posterior
+and :func:`map_factor` the Keras λ whose penalised fit is its maximiser.
+
 The import of Keras is deferred to :func:`to_keras` and :func:`from_keras`: the rest is numpy.
 """
 
@@ -34,13 +38,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from reglab import compat
-from reglab._validation import as_float_array, check_choice, check_float
+from reglab._validation import _invalid, as_float_array, check_choice, check_float, check_int
 
 KINDS = ("l1", "l2", "l1_l2")
 """The penalty kinds this module knows, named like Keras' snake-case aliases."""
 
 __all__ = [
     "KINDS",
+    "PRIORS",
     "PenaltySpec",
     "applied_factor",
     "from_keras",
@@ -51,8 +56,13 @@ __all__ = [
     "l1",
     "l1_l2",
     "l2",
+    "log_posterior",
+    "map_factor",
     "to_keras",
 ]
+
+PRIORS = ("gaussian", "laplace")
+"""The weight priors of the MAP view: Gaussian N(0, τ²) (matches L2) and Laplace(0, b) (matches L1)."""
 
 
 def l1(w, lam: float) -> float:
@@ -413,3 +423,113 @@ def _check_kind(kind: object) -> str:
             f"Invalid value for argument kind: expected one of {valid}. Received: kind={kind!r}"
         )
     return kind
+
+
+# --- the MAP view: a penalty is a prior on the weights (notebook 02) ---------------------------
+def map_factor(prior: str, *, noise_std: float, scale: float, n: int) -> float:
+    """The Keras factor λ whose penalised fit is the MAP estimate of a linear model with this prior.
+
+    For ``y = x·w + ε`` with ``ε ~ N(0, σ²)`` on ``n`` examples, ``-log p(w | x, y)`` is, up to
+    a constant, ``n/(2σ²) · (MSE(w) + λ·penalty(w))`` in Keras' convention (MSE a *mean*,
+    penalty a *sum*, no ½), with
+
+    .. math:: \\lambda_{L2} = \\frac{\\sigma^2}{n\\,\\tau^2} \\;\\; (w_j \\sim N(0, \\tau^2)),
+              \\qquad
+              \\lambda_{L1} = \\frac{2\\sigma^2}{n\\,b} \\;\\; (w_j \\sim \\mathrm{Laplace}(0, b)).
+
+    Parameters
+    ----------
+    prior : {"gaussian", "laplace"}
+    noise_std : float
+        σ > 0, the standard deviation of the noise.
+    scale : float
+        The prior's scale > 0: τ (standard deviation) for "gaussian", b for "laplace".
+    n : int
+        Number of training examples (>= 1): the mean in the MSE is over them.
+
+    Returns
+    -------
+    float
+        λ for ``keras.regularizers.L2`` ("gaussian") or ``L1`` ("laplace").
+
+    Examples
+    --------
+    >>> map_factor("gaussian", noise_std=0.5, scale=1.0, n=25)
+    0.01
+    >>> map_factor("laplace", noise_std=0.5, scale=1.0, n=50)
+    0.01
+
+    Introduced in notebooks/02-l1-l2-penalties.ipynb
+    """
+    prior = check_choice(prior, "prior", PRIORS)
+    sigma = check_float(noise_std, "noise_std", strict=True)
+    scale = check_float(scale, "scale", strict=True)
+    n = check_int(n, "n")
+    if prior == "gaussian":
+        return sigma**2 / (n * scale**2)
+    return 2 * sigma**2 / (n * scale)
+
+
+def log_posterior(w, x, y, *, prior: str, noise_std: float, scale: float) -> float:
+    """``log p(y | x, w) + log p(w)`` for a linear model with Gaussian noise: the log posterior
+    of the weights up to the constant ``-log p(y | x)``.
+
+    .. math:: \\log p(y \\mid x, w) = -\\tfrac{n}{2}\\log(2\\pi\\sigma^2)
+              - \\tfrac{1}{2\\sigma^2}\\textstyle\\sum_i (y_i - x_i w)^2,
+
+    plus ``Σ_j log N(w_j; 0, τ²)`` ("gaussian") or ``Σ_j log Laplace(w_j; 0, b)`` ("laplace").
+    Its maximiser is the MAP estimate; :func:`map_factor` gives the Keras λ with the same one.
+
+    Parameters
+    ----------
+    w : array_like, shape (d,)
+        The weights (no intercept).
+    x : array_like, shape (n, d)
+    y : array_like, shape (n,) or (n, 1)
+    prior : {"gaussian", "laplace"}
+    noise_std : float
+        σ > 0.
+    scale : float
+        τ > 0 ("gaussian") or b > 0 ("laplace").
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(log_posterior([0.0], [[1.0]], [0.0], prior="gaussian", noise_std=1.0, scale=1.0), 6)
+    -1.837877
+    >>> round(log_posterior([0.0], [[1.0]], [0.0], prior="laplace", noise_std=1.0, scale=0.5), 6)
+    -0.918939
+
+    Introduced in notebooks/02-l1-l2-penalties.ipynb
+    """
+    prior = check_choice(prior, "prior", PRIORS)
+    sigma = check_float(noise_std, "noise_std", strict=True)
+    scale = check_float(scale, "scale", strict=True)
+    w, x, y = _linear_problem(w, x, y)
+    n, d = x.shape
+    residual = y - x @ w
+    log_likelihood = -0.5 * n * np.log(2 * np.pi * sigma**2) - residual @ residual / (2 * sigma**2)
+    if prior == "gaussian":
+        log_prior = -0.5 * d * np.log(2 * np.pi * scale**2) - w @ w / (2 * scale**2)
+    else:
+        log_prior = -d * np.log(2 * scale) - np.abs(w).sum() / scale
+    return float(log_likelihood + log_prior)
+
+
+def _linear_problem(w, x, y):
+    w = as_float_array(w, "w")
+    x = as_float_array(x, "x")
+    y = as_float_array(y, "y")
+    if w.ndim != 1 or w.size == 0:
+        raise ValueError(_invalid("w", "a 1-D array of weights", f"shape {w.shape}"))
+    if x.ndim != 2 or x.shape[1] != w.size or x.shape[0] == 0:
+        expected = f"a 2-D array with {w.size} columns (one per weight)"
+        raise ValueError(_invalid("x", expected, f"shape {x.shape}"))
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.shape != (x.shape[0],):
+        raise ValueError(_invalid("y", f"{x.shape[0]} targets (one per row of x)", f"shape {y.shape}"))
+    return w, x, y

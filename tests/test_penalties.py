@@ -323,3 +323,66 @@ def test_keras_accepts_large_lambda_and_rejects_negative():
     assert keras_value(keras.regularizers.L2(5.0), np.ones(3), tf.float32) == 15.0
     with pytest.raises(ValueError, match="l2=-0.1"):
         keras.regularizers.L2(-0.1)
+
+
+# --- the MAP view: log_posterior and map_factor ------------------------------------------------
+def _problem(seed=0, n=30, d=4):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d))
+    return x, x @ rng.normal(size=d) + 0.5 * rng.normal(size=n)
+
+
+@pytest.mark.parametrize(("prior", "penalty"), [("gaussian", penalties.l2), ("laplace", penalties.l1)])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_negative_log_posterior_is_the_penalised_mse_scaled_plus_a_constant(prior, penalty, seed):
+    """-log p(w|x,y) = n/(2σ²)·(MSE + λ·penalty) + c, with λ = map_factor(...): compare two w."""
+    x, y = _problem(seed)
+    n, sigma, scale = len(y), 0.7, 0.3
+    lam = penalties.map_factor(prior, noise_std=sigma, scale=scale, n=n)
+    rng = np.random.default_rng(seed + 10)
+    w_a, w_b = rng.normal(size=(2, x.shape[1]))
+
+    def keras_objective(w):
+        return np.mean((x @ w - y) ** 2) + penalty(w, lam)
+
+    def neg_log_post(w):
+        return -penalties.log_posterior(w, x, y, prior=prior, noise_std=sigma, scale=scale)
+
+    scaled = n / (2 * sigma**2) * (keras_objective(w_a) - keras_objective(w_b))
+    assert neg_log_post(w_a) - neg_log_post(w_b) == pytest.approx(scaled, rel=1e-10)  # float64
+
+
+def test_ridge_closed_form_with_map_factor_maximises_the_gaussian_posterior():
+    x, y = _problem(3)
+    n, d = x.shape
+    lam = penalties.map_factor("gaussian", noise_std=0.5, scale=0.4, n=n)
+    ridge = np.linalg.solve(x.T @ x / n + lam * np.eye(d), x.T @ y / n)
+    best = penalties.log_posterior(ridge, x, y, prior="gaussian", noise_std=0.5, scale=0.4)
+    for step in np.random.default_rng(0).normal(scale=1e-3, size=(20, d)):
+        assert penalties.log_posterior(ridge + step, x, y, prior="gaussian", noise_std=0.5, scale=0.4) < best
+
+
+def test_lasso_with_alpha_half_lambda_maximises_the_laplace_posterior():
+    """scikit-learn's Lasso minimises MSE/2 + alpha·Σ|w|: the same minimiser as Keras' MSE + λ·Σ|w|
+    at alpha = λ/2."""
+    from sklearn.linear_model import Lasso
+
+    x, y = _problem(4)
+    lam = penalties.map_factor("laplace", noise_std=0.5, scale=0.05, n=len(y))
+    w = Lasso(alpha=lam / 2, fit_intercept=False, tol=1e-12, max_iter=100_000).fit(x, y).coef_
+    assert np.count_nonzero(w == 0.0) >= 1  # a zero, so the kink is tested too
+    best = penalties.log_posterior(w, x, y, prior="laplace", noise_std=0.5, scale=0.05)
+    for step in np.random.default_rng(1).normal(scale=1e-3, size=(20, x.shape[1])):
+        assert penalties.log_posterior(w + step, x, y, prior="laplace", noise_std=0.5, scale=0.05) < best
+
+
+def test_map_factor_formulas():
+    assert penalties.map_factor("gaussian", noise_std=2.0, scale=0.5, n=8) == pytest.approx(4 / (8 * 0.25))
+    assert penalties.map_factor("laplace", noise_std=2.0, scale=0.5, n=8) == pytest.approx(8 / (8 * 0.5))
+
+
+def test_log_posterior_accepts_a_column_of_targets():
+    x, y = _problem(5)
+    w = np.ones(x.shape[1])
+    flat = penalties.log_posterior(w, x, y, prior="gaussian", noise_std=1.0, scale=1.0)
+    assert penalties.log_posterior(w, x, y[:, None], prior="gaussian", noise_std=1.0, scale=1.0) == flat

@@ -123,6 +123,15 @@ CASES = {
     "penalties.l1_l2": (lambda: dict(w=W, l1=0.1, l2=0.1),
                         {"w": NOT_AN_ARRAY, "l1": NOT_A_FACTOR, "l2": NOT_A_FACTOR}),
     "penalties.l2": (lambda: dict(w=W, lam=0.1), {"w": NOT_AN_ARRAY, "lam": NOT_A_FACTOR}),
+    "penalties.log_posterior": (
+        lambda: dict(w=W, x=np.ones((3, 2)), y=np.ones(3), prior="laplace", noise_std=0.5, scale=1.0),
+        {"w": NOT_AN_ARRAY + [[[1.0]]], "x": NOT_AN_ARRAY + [np.ones((3, 3)), np.ones(2)],
+         "y": NOT_AN_ARRAY + [np.ones(2)], "prior": ["normal", 5], "noise_std": NOT_A_FACTOR + [0.0],
+         "scale": NOT_A_FACTOR + [0.0]}),
+    "penalties.map_factor": (
+        lambda: dict(prior="gaussian", noise_std=0.5, scale=1.0, n=10),
+        {"prior": ["normal", 5], "noise_std": NOT_A_FACTOR + [0.0], "scale": NOT_A_FACTOR + [0.0],
+         "n": NOT_A_COUNT}),
     "penalties.to_keras": (lambda: dict(kind="l1_l2", l1=0.1, l2=0.1),
                            {"kind": ["L3", 3, "L1"], "l1": NOT_A_FACTOR, "l2": NOT_A_FACTOR}),
     "updates.adam_init": (lambda: dict(w=W), {"w": NOT_AN_ARRAY}),
@@ -290,6 +299,12 @@ CASES = {
         lambda: dict(panels={"a": ([0.0, 1.0], [0.0, 1.0], {"fit": (1.0, 0.0)})}, xlabel="x", ylabel="y",
                      ax=None),
         {"panels": NOT_A_MAPPING + [{"a": 5}], "xlabel": NOT_A_LABEL, "ylabel": NOT_A_LABEL, "ax": ["left"]}),
+    "figures.fitted_function": (
+        lambda: dict(t=[0.0, 0.5], y=[0.0, 1.0], grid=[0.0, 0.5, 1.0], curves={"fit": [0.0, 1.0, 2.0]},
+                     truth=[0.0, 1.0, 0.0], truth_label="sin", xlabel="t", ylabel="y", ax=None),
+        {"t": NOT_AN_ARRAY + [[]], "y": NOT_AN_ARRAY + [[1.0]], "grid": NOT_AN_ARRAY + [[]],
+         "curves": NOT_A_MAPPING + [{"fit": [1.0]}, {"fit": "abc"}], "truth": NOT_AN_ARRAY + [[1.0]],
+         "truth_label": NOT_A_LABEL, "xlabel": NOT_A_LABEL, "ylabel": NOT_A_LABEL, "ax": ["left", []]}),
     "figures.learning_curves": (
         lambda: dict(frames={"a": _run()}, train="data_loss", val="val_data_loss", ylabel="mse",
                      reference=(0.1, "noise"), ax=None),
@@ -301,10 +316,10 @@ CASES = {
          "ax": ["left", []]}),
     "figures.penalty_geometry": (
         lambda: dict(loss=lambda w: ((w - 1.0) ** 2).sum(axis=-1), w_ols=[1.0, 1.0], w_l1=[1.0, 0.0],
-                     w_l2=[0.8, 0.8], extent=2.0, resolution=11, loss_label="loss", ax=None),
+                     w_l2=[0.8, 0.8], extent=2.0, resolution=11, loss_label="loss", lam=1.0, ax=None),
         {"loss": [3, "mse"], "w_ols": [[1.0], "ab"], "w_l1": [[1.0], "ab"], "w_l2": [[1.0], "ab"],
          "extent": NOT_A_FACTOR + [0.0], "resolution": NOT_A_COUNT + [1], "loss_label": NOT_A_LABEL,
-         "ax": ["left"]}),
+         "lam": NOT_A_FACTOR, "ax": ["left"]}),
     "figures.placement_histograms": (
         lambda: dict(pre={"a": [1.0, -1.0]}, post={"a": [1.0, 0.0]}, bins=10, ax=None),
         {"pre": NOT_A_MAPPING + [{"a": "x"}], "post": NOT_A_MAPPING + [{"b": [1.0]}], "bins": NOT_A_COUNT,

@@ -29,6 +29,7 @@ takes ``ax=None`` and builds its Axes with ``_style._figure``, and gets a test i
 
 from reglab.figures.activity import batch_size_scaling, placement_histograms
 from reglab.figures.autoencoders import code_heatmaps, code_histograms, decoder_features, sparsity_tradeoff
+from reglab.figures.overfitting import fitted_function
 from reglab.figures.penalties import penalty_curves, penalty_geometry
 from reglab.figures.practice import (
     fitted_lines,
@@ -46,6 +47,7 @@ __all__ = [
     "code_histograms",
     "coefficient_magnitudes",
     "decoder_features",
+    "fitted_function",
     "fitted_lines",
     "learning_curves",
     "penalty_curves",

@@ -66,6 +66,7 @@ def penalty_geometry(
     extent: float | None = None,
     resolution: int = 301,
     loss_label: str = "data loss",
+    lam: float | None = None,
     ax=None,
 ):
     """The L1 diamond and the L2 disc with the contours of a 2-weight loss.
@@ -89,6 +90,8 @@ def penalty_geometry(
         Grid points per axis for the contours.
     loss_label : str
         What the loss is, for the colour bar.
+    lam : float, optional
+        The factor λ both penalised minima were computed with; named in the legend and titles.
     ax : sequence of matplotlib.axes.Axes, optional
         Draw on these Axes (one per panel) instead of a new figure; their figure is returned.
 
@@ -98,12 +101,17 @@ def penalty_geometry(
     ...                        w_ols=[2.0, 0.5], w_l1=[1.0, 0.0], w_l2=[0.9, 0.3])
     >>> len(fig.axes)
     3
+    >>> fig = penalty_geometry(lambda w: ((w - [2.0, 0.5]) ** 2).sum(-1), lam=1.0,
+    ...                        w_ols=[2.0, 0.5], w_l1=[1.0, 0.0], w_l2=[0.9, 0.3])
+    >>> fig.axes[0].get_legend().get_texts()[1].get_text()
+    'L1-penalised minimum, λ = 1: (1.00, 0.00)'
 
     Introduced in notebooks/02-l1-l2-penalties.ipynb
     """
     check_callable(loss, "loss", "a function of weights shaped (..., 2)")
     resolution = check_int(resolution, "resolution", minimum=2)
     loss_label = _text(loss_label, "loss_label")
+    with_lam = "" if lam is None else f", λ = {check_float(lam, 'lam'):g}"
     points = {
         name: as_float_array(p, name)
         for name, p in (("w_ols", w_ols), ("w_l1", w_l1), ("w_l2", w_l2))
@@ -150,7 +158,7 @@ def penalty_geometry(
             color=patch.get_facecolor()[:3],
             markeredgecolor="black",
             linestyle="none",
-            label=f"{name}-penalised minimum ({solution[0]:.2f}, {solution[1]:.2f})",
+            label=f"{name}-penalised minimum{with_lam}: ({solution[0]:.2f}, {solution[1]:.2f})",
         )
         ax.axhline(0.0, color="0.3", linewidth=0.8)
         ax.axvline(0.0, color="0.3", linewidth=0.8)
@@ -159,7 +167,7 @@ def penalty_geometry(
             ylim=(-extent, extent),
             aspect="equal",
             xlabel="weight w₁ (coefficient of feature 1)",
-            title=f"{name}: the region the penalty allows",
+            title=f"{name}{with_lam}: the region the penalty allows",
         )
         ax.legend(loc="upper left", fontsize="small")
     axes[0].set_ylabel("weight w₂ (coefficient of feature 2)")

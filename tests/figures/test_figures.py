@@ -86,8 +86,16 @@ def test_every_public_function_has_a_figure_case():
 def test_geometry_marks_the_penalised_minima_in_the_legend():
     fig = FIGURES["penalty_geometry"]()
     texts = [t.get_text() for ax in fig.axes[:2] for t in ax.get_legend().get_texts()]
-    assert "L1-penalised minimum (1.50, 0.00)" in texts
-    assert "L2-penalised minimum (1.20, 0.40)" in texts
+    assert "L1-penalised minimum: (1.50, 0.00)" in texts
+    assert "L2-penalised minimum: (1.20, 0.40)" in texts
+
+
+def test_geometry_names_lambda_in_legend_and_titles():
+    fig = figures.penalty_geometry(quadratic, w_ols=W_OLS, w_l1=W_L1, w_l2=W_L2, lam=0.5, resolution=21)
+    texts = [t.get_text() for ax in fig.axes[:2] for t in ax.get_legend().get_texts()]
+    assert "L1-penalised minimum, λ = 0.5: (1.50, 0.00)" in texts
+    assert [ax.get_title() for ax in fig.axes[:2]] == [
+        "L1, λ = 0.5: the region the penalty allows", "L2, λ = 0.5: the region the penalty allows"]
 
 
 def test_geometry_rejects_points_that_are_not_two_weights():
