@@ -1,4 +1,5 @@
-"""Figures of notebook 08, training on GPUs: speed against Model.fit.
+"""Figures of notebook 08, the appendix on the training engine: speed against Model.fit, and
+when XLA compilation pays.
 
 Each function takes what the notebook holds, draws on a new figure or on the ``ax`` it is given,
 and returns the :class:`matplotlib.figure.Figure` (see :mod:`reglab.figures`).
@@ -12,8 +13,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from reglab._validation import _invalid, _short, check_float
+from reglab._validation import _invalid, _short, check_float, check_int
 from reglab.figures._style import (
+    _arrays,
     _colors,
     _figure,
     _mapping,
@@ -68,4 +70,44 @@ def speed_bars(panels: Mapping[str, tuple[Mapping[str, float], str]], *, ax=None
         ax.set_yticks(positions, labels)
         ax.set_xlim(0, 1.45 * max(values))
         ax.set(title=title, xlabel=xlabel)
+    return fig
+
+
+def cumulative_time(runs: Mapping[str, object], steps_per_epoch: int, *, ax=None):
+    """Wall time so far against steps trained, one line per run: where two lines cross, the run
+    that started slower (it compiled) has caught up.
+
+    Parameters
+    ----------
+    runs : mapping of str to sequence of float
+        Label → seconds: the set-up before the first epoch, then each epoch's time (a history's
+        ``seconds``), all non-negative. The line of a run starts at 0 steps with its set-up.
+    steps_per_epoch : int
+        The steps (updates) of one epoch, the same for every run.
+    ax : matplotlib.axes.Axes, optional
+        Draw on this Axes instead of a new figure; its figure is returned.
+
+    Examples
+    --------
+    >>> fig = cumulative_time({"XLA": [1.0, 3.0, 0.5, 0.5], "no XLA": [1.0, 1.0, 1.5, 1.5]}, 10)
+    >>> [int(x) for x in fig.axes[0].lines[0].get_xdata()]
+    [0, 10, 20, 30]
+    >>> [float(y) for y in fig.axes[0].lines[1].get_ydata()]
+    [1.0, 2.0, 3.5, 5.0]
+
+    Introduced in notebooks/08-training-on-gpus.ipynb.
+    """
+    data = _arrays(runs, "runs", ndim=1)
+    steps_per_epoch = check_int(steps_per_epoch, "steps_per_epoch", minimum=1)
+    for label, seconds in data.items():
+        if len(seconds) < 2 or not np.all(np.isfinite(seconds)) or np.any(seconds < 0):
+            raise ValueError(_invalid(f"runs[{label!r}]", "the set-up and at least one epoch's "
+                                      "seconds, all finite and non-negative", _short(seconds.tolist())))
+    fig, (ax,) = _figure(1, width=6.4, height=3.8, ax=ax)
+    for color, (label, seconds) in zip(_colors(len(data)), data.items(), strict=True):
+        steps = steps_per_epoch * np.arange(len(seconds))
+        ax.plot(steps, np.cumsum(seconds), color=color, label=label, linewidth=2)
+    ax.set(xlabel="steps trained (updates)", ylabel="wall time so far (seconds)", xlim=(0, None),
+           ylim=(0, None))
+    ax.legend(loc="upper left")
     return fig
