@@ -111,8 +111,10 @@ names = split_cpu(2)
 from reglab.notebook import setup
 setup(seed=0, theme=False)
 import tensorflow as tf
-print(json.dumps({"names": names, "again": split_cpu(2), "default": describe_strategy(tf.distribute.get_strategy()),
-                  "placed": tf.constant(1.0).device, "physical": len(tf.config.list_physical_devices("CPU"))}))
+print(json.dumps({"names": names, "again": split_cpu(2),
+                  "default": describe_strategy(tf.distribute.get_strategy()),
+                  "placed": tf.constant(1.0).device,
+                  "physical": len(tf.config.list_physical_devices("CPU"))}))
 """
 
 

@@ -90,7 +90,8 @@ EXPERIMENTS = [
 ]
 
 
-@pytest.mark.parametrize("answer", EXPERIMENTS, ids=lambda a: f"{a['samples']}-{a['batch_size']}-{a['replicas']}")
+@pytest.mark.parametrize("answer", EXPERIMENTS,
+                         ids=lambda a: f"{a['samples']}-{a['batch_size']}-{a['replicas']}")
 def test_08_5_accepts_the_right_prediction_for_any_experiment(answer, capsys):
     assert_accepted("08.5", answer, capsys)
 

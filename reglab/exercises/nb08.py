@@ -162,5 +162,6 @@ def replica_experiment(answer: object) -> Feedback:
         "takes the samples r, r + R, r + 2R, ... of a batch, so the first replicas may get one "
         "sample more; give one number per replica."
     )
-    ok = number(answer["steps_per_epoch"]) == steps and given.shape == (replicas,) and np.array_equal(given, last)
+    ok = (number(answer["steps_per_epoch"]) == steps and given.shape == (replicas,)
+          and np.array_equal(given, last))
     return Feedback(bool(ok), hint)
