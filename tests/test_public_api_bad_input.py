@@ -280,9 +280,9 @@ CASES = {
         {"weights": NOT_A_MAPPING + [{"a": "x"}], "true": NOT_AN_ARRAY + [[1.0, 0.0, 2.0]],
          "ylabel": NOT_A_LABEL, "ax": ["left"]}),
     "figures.cumulative_time": (
-        lambda: dict(runs={"XLA": [1.0, 2.0, 0.5]}, steps_per_epoch=40, ax=None),
+        lambda: dict(runs={"XLA": [1.0, 2.0, 0.5]}, steps_per_epoch=40, extrapolate_to=200, ax=None),
         {"runs": NOT_A_MAPPING + [{"XLA": [1.0]}, {"XLA": [1.0, -1.0]}], "steps_per_epoch": NOT_A_COUNT,
-         "ax": ["left"]}),
+         "extrapolate_to": NOT_A_COUNT, "ax": ["left"]}),
     "figures.decoder_features": (
         lambda: dict(features={"a": np.eye(4, 64)}, image_shape=(8, 8), ncols=4, colorbar_label="w", ax=None),
         {"features": NOT_A_MAPPING + [{"a": np.eye(4, 60)}], "image_shape": [(8,), (0, 8), "8x8", (8, 7)],

@@ -89,3 +89,19 @@ def test_cumulative_time_draws_on_the_axes_it_is_given():
 def test_cumulative_time_rejects_bad_input_naming_it(runs, steps, error, match):
     with pytest.raises(error, match=match):
         figures.cumulative_time(runs, steps)
+
+
+def test_cumulative_time_extrapolates_dashed_at_the_median_epoch_beyond_the_runs():
+    fig = figures.cumulative_time(RUNS, 40, extrapolate_to=400)
+    (ax,) = fig.axes
+    dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert len(dashed) == 2 and [line.get_color() for line in dashed] == [line.get_color() for line in
+                                                                          ax.get_lines()[::2]]
+    assert list(dashed[0].get_xdata()) == [160, 400]
+    assert list(dashed[0].get_ydata()) == pytest.approx([5.5, 5.5 + 0.5 / 40 * 240])  # 6 epochs at 0.5 s
+    assert list(dashed[1].get_ydata()) == pytest.approx([6.5, 6.5 + 1.5 / 40 * 240])
+    assert ax.get_legend().get_texts()[-1].get_text().startswith("dashed: extrapolated")
+    within = figures.cumulative_time(RUNS, 40, extrapolate_to=100)  # inside the measured runs: nothing
+    assert len(within.axes[0].get_lines()) == 2 and len(within.axes[0].get_legend().get_texts()) == 2
+    with pytest.raises(ValueError, match="argument extrapolate_to"):
+        figures.cumulative_time(RUNS, 40, extrapolate_to=0)
