@@ -9,6 +9,10 @@ Three decisions follow from the devices, and this module makes each of them in o
 - the compute precision (:func:`mixed_precision_policy`): ``mixed_float16`` where every GPU has
   tensor cores, ``float32`` everywhere else.
 
+Without several GPUs, :func:`split_cpu` splits the CPU into logical devices, so that
+``MirroredStrategy`` has devices to mirror over (how the tests and notebook 08 show the
+multi-device path on one CPU).
+
 Introduced in notebooks/00-setup.ipynb (the doctor report); notebooks/08-training-on-gpus.ipynb
 builds on it.
 """
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reglab._validation import _invalid, _short
+from reglab._validation import _invalid, _short, check_int
 
 # Tensor cores, which make float16 matrix products fast, arrived with compute capability 7.0
 # (Volta). On older GPUs and on CPUs mixed precision is slower than float32.
@@ -34,6 +38,7 @@ __all__ = [
     "detect",
     "mixed_precision_policy",
     "pick_strategy",
+    "split_cpu",
     "strategy_of",
 ]
 
@@ -110,6 +115,64 @@ def detect() -> DeviceReport:
         details = tf.config.experimental.get_device_details(device)
         gpus.append(GPU(details.get("device_name", device.name), details.get("compute_capability")))
     return DeviceReport(cpus=cpus, gpus=gpus)
+
+
+def split_cpu(devices: int = 2) -> list[str]:
+    """Split the CPU into ``devices`` logical devices, before TensorFlow initialises its devices.
+
+    ``tf.config.set_logical_device_configuration`` works only before TensorFlow's runtime starts
+    (at its first operation); the split then holds for the whole process. Each logical CPU runs
+    on the same cores, so a ``MirroredStrategy`` over them computes what several GPUs would,
+    slowly. Nothing else changes: the default strategy still places every operation on
+    ``/cpu:0``, and :func:`detect` still reports one physical CPU. Calling it again with the
+    same number, after the split, returns the same devices.
+
+    Parameters
+    ----------
+    devices : int
+        How many logical CPUs (1 or more).
+
+    Returns
+    -------
+    list of str
+        The names of the logical CPUs, ``["/device:CPU:0", "/device:CPU:1", ...]``.
+
+    Raises
+    ------
+    RuntimeError
+        If TensorFlow's devices were already initialised with another number of logical CPUs:
+        the message says to call ``split_cpu`` first (in a notebook, restart the kernel).
+
+    Examples
+    --------
+    In a fresh process, first of all (here TensorFlow already runs with one logical CPU):
+
+    >>> split_cpu(1)
+    ['/device:CPU:0']
+
+    Introduced in notebooks/08-training-on-gpus.ipynb.
+    """
+    devices = check_int(devices, "devices", minimum=1)
+    from reglab.notebook import _import_tensorflow_quietly
+
+    _import_tensorflow_quietly()  # C++ lines at import would land in the notebook's first cell
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    try:
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * devices)
+    except RuntimeError:  # already initialised: fine if with this very split
+        pass
+    names = [device.name for device in tf.config.list_logical_devices("CPU")]
+    if len(names) != devices:
+        raise RuntimeError(
+            f"Cannot split the CPU into {devices} logical devices: TensorFlow's devices are already "
+            f"initialised, with {len(names)} logical CPU(s), by an earlier TensorFlow operation in "
+            f"this process. Call split_cpu({devices}) first, before reglab.notebook.setup() and "
+            "anything else that runs TensorFlow; in a notebook, restart the kernel (Kernel → "
+            "Restart Kernel) and run the cells from the top."
+        )
+    return names
 
 
 def pick_strategy(report: DeviceReport | None = None):

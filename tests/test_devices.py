@@ -86,3 +86,50 @@ def test_detect_on_this_machine_reports_its_cpus():
 def test_short_device_names():
     assert devices._short_device("/job:localhost/replica:0/task:0/device:CPU:1") == "/cpu:1"
     assert devices._short_device("/job:worker/replica:0/task:3/device:GPU:0") == "/gpu:0"
+
+
+# --- split_cpu: logical CPUs, before TensorFlow initialises its devices -------------------------
+def test_split_cpu_returns_the_logical_cpus_when_they_already_match():
+    tf.constant(1.0) + 1.0  # TensorFlow's devices are initialised in this process: one CPU
+    assert devices.split_cpu(1) == ["/device:CPU:0"]
+
+
+def test_split_cpu_after_tensorflow_started_says_what_to_do():
+    tf.constant(1.0) + 1.0
+    with pytest.raises(RuntimeError) as caught:
+        devices.split_cpu(2)
+    message = str(caught.value)
+    assert "already initialised, with 1 logical CPU(s)" in message
+    assert "Call split_cpu(2) first, before reglab.notebook.setup()" in message
+    assert "restart the kernel" in message
+
+
+SPLIT_SCRIPT = """
+import json
+from reglab.devices import split_cpu, describe_strategy
+names = split_cpu(2)
+from reglab.notebook import setup
+setup(seed=0, theme=False)
+import tensorflow as tf
+print(json.dumps({"names": names, "again": split_cpu(2),
+                  "default": describe_strategy(tf.distribute.get_strategy()),
+                  "placed": tf.constant(1.0).device,
+                  "physical": len(tf.config.list_physical_devices("CPU"))}))
+"""
+
+
+def test_split_cpu_in_a_fresh_process_leaves_the_default_strategy_on_one_device():
+    """As notebook 08's first cell does it: split, then the shared setup (which runs TensorFlow)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONHASHSEED": "0", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    done = subprocess.run([sys.executable, "-c", SPLIT_SCRIPT], capture_output=True, text=True,
+                          timeout=300, env=env, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["names"] == result["again"] == ["/device:CPU:0", "/device:CPU:1"]
+    assert result["default"] == "default strategy (1 replica)"
+    assert result["placed"].endswith("device:CPU:0") and result["physical"] == 1

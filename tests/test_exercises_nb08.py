@@ -38,8 +38,8 @@ WRONG = {
 }
 
 
-def test_notebook_08_registers_four_exercises():
-    assert {"08.1", "08.2", "08.3", "08.4"} <= set(registered())
+def test_notebook_08_registers_five_exercises():
+    assert {"08.1", "08.2", "08.3", "08.4", "08.5"} <= set(registered())
 
 
 def test_exercise_data_matches_the_worked_numbers():
@@ -76,3 +76,62 @@ def test_malformed_answers_are_feedback_not_errors(exercise_id, answer, capsys):
     assert bool(check(exercise_id, answer)) is False
     assert capsys.readouterr().out.startswith(f"✗ {exercise_id}: not yet.")
 
+
+
+# 08.5, open-ended: the reader picks samples, batch size and replicas. By hand:
+# 1259 in 32s: 39 full batches and 11 left (40 steps), split 6 / 5 on 2 replicas;
+# 500 in 48s: 10 full and 20 left (11 steps), 10 / 10; 100 in 100s on 3 replicas: 1 step, 34 / 33 / 33;
+# 13 in 5s on 1 replica: 3 steps, the last of 3.
+EXPERIMENTS = [
+    {"samples": 1259, "batch_size": 32, "replicas": 2, "steps_per_epoch": 40, "last_step": [6, 5]},
+    {"samples": 500, "batch_size": 48, "replicas": 2, "steps_per_epoch": 11, "last_step": [10, 10]},
+    {"samples": 100, "batch_size": 100, "replicas": 3, "steps_per_epoch": 1, "last_step": (34, 33, 33)},
+    {"samples": 13, "batch_size": 5, "replicas": 1, "steps_per_epoch": 3, "last_step": 3},
+]
+
+
+@pytest.mark.parametrize("answer", EXPERIMENTS,
+                         ids=lambda a: f"{a['samples']}-{a['batch_size']}-{a['replicas']}")
+def test_08_5_accepts_the_right_prediction_for_any_experiment(answer, capsys):
+    assert_accepted("08.5", answer, capsys)
+
+
+def test_08_5_accepts_numpy_numbers():
+    answer = {**EXPERIMENTS[0], "steps_per_epoch": np.int64(40), "last_step": np.array([6, 5])}
+    assert bool(check("08.5", answer)) is True
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"steps_per_epoch": 39},  # the last, smaller batch forgotten
+        {"last_step": [5, 6]},  # replica 0 takes samples 0, 2, 4, ...: the extra one
+        {"last_step": [16, 16]},  # a full batch's split
+        {"last_step": [6, 5, 0]},  # one number per replica
+        {"replicas": 3},  # the prediction was for 2
+    ],
+)
+def test_08_5_rejects_a_wrong_prediction_with_a_hint(change, capsys):
+    assert_rejected_with_hint("08.5", {**EXPERIMENTS[0], **change}, capsys)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        [40, [6, 5]],
+        {"steps_per_epoch": 40, "last_step": [6, 5]},  # the settings left out
+        {**EXPERIMENTS[0], "batch_size": 0},
+        {**EXPERIMENTS[0], "batch_size": 2000},
+        {**EXPERIMENTS[0], "replicas": True},
+        {**EXPERIMENTS[0], "steps_per_epoch": True},
+        {**EXPERIMENTS[0], "last_step": "six and five"},
+    ],
+)
+def test_08_5_malformed_answers_are_feedback_not_errors(answer, capsys):
+    assert bool(check("08.5", answer)) is False
+    assert capsys.readouterr().out.startswith("✗ 08.5: not yet.")
+
+
+def test_replica_split_matches_the_engine_rule():
+    assert nb08.replica_split(1259, 32, 2) == (40, [6, 5])
+    assert nb08.replica_split(13, 13, 3) == (1, [5, 4, 4])  # 08.4's batch: one step

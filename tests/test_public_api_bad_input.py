@@ -265,6 +265,7 @@ CASES = {
                                        {"setting": ["fast", 1, "float16"], "report": ["gpu", 5]}),
     "devices.pick_strategy": (lambda: dict(report=None), {"report": ["gpu", 5]}),
     "devices.strategy_of": (lambda: dict(model=_model()), {"model": NOT_A_MODEL}),
+    "devices.split_cpu": (lambda: dict(devices=1), {"devices": NOT_A_COUNT}),  # 1: as TF already runs
     "notebook.setup": (lambda: dict(seed=0, deterministic=True, theme=False),
                        {"seed": NOT_A_SEED, "deterministic": NOT_A_FLAG, "theme": NOT_A_FLAG}),
     "exercises.close": (lambda: dict(answer=0.3, expected=0.3, rel_tol=1e-4, abs_tol=1e-7),
@@ -291,6 +292,10 @@ CASES = {
         lambda: dict(weights={"a": [1.0, 0.0]}, true=[1.0, 0.0], ylabel="|w|", ax=None),
         {"weights": NOT_A_MAPPING + [{"a": "x"}], "true": NOT_AN_ARRAY + [[1.0, 0.0, 2.0]],
          "ylabel": NOT_A_LABEL, "ax": ["left"]}),
+    "figures.cumulative_time": (
+        lambda: dict(runs={"XLA": [1.0, 2.0, 0.5]}, steps_per_epoch=40, extrapolate_to=200, ax=None),
+        {"runs": NOT_A_MAPPING + [{"XLA": [1.0]}, {"XLA": [1.0, -1.0]}], "steps_per_epoch": NOT_A_COUNT,
+         "extrapolate_to": NOT_A_COUNT, "ax": ["left"]}),
     "figures.decoder_features": (
         lambda: dict(features={"a": np.eye(4, 64)}, image_shape=(8, 8), ncols=4, colorbar_label="w", ax=None),
         {"features": NOT_A_MAPPING + [{"a": np.eye(4, 60)}], "image_shape": [(8,), (0, 8), "8x8", (8, 7)],

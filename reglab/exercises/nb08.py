@@ -3,17 +3,20 @@
 The data each exercise works on is defined here, once, and the notebook imports it, so the
 question and its check cannot drift apart. Every check computes its expected answer with numpy's
 float16, :mod:`reglab.devices`, :mod:`reglab.objective` or the replica split of
-:class:`reglab.training.programs.Lockstep`, not from a stored number.
+:class:`reglab.training.programs.Lockstep`, not from a stored number. 08.5 is open-ended: the
+reader chooses the experiment (batch size, replicas), and the check works out the answer for
+the experiment chosen.
 """
 
 from __future__ import annotations
 
 import math
+import numbers as _numbers
 
 import numpy as np
 
 from reglab.devices import GPU, DeviceReport
-from reglab.exercises._core import Feedback, exercise, numbers
+from reglab.exercises._core import AnswerError, Feedback, exercise, number, numbers
 
 GRADIENT = 3e-9
 LOSS_SCALE = 2.0**15
@@ -26,6 +29,9 @@ REPORT = DeviceReport(
 
 GLOBAL_BATCH, REPLICAS = 13, 3
 """08.4: a global batch of 13 samples split over 3 replicas."""
+
+EXPERIMENT_KEYS = ("samples", "batch_size", "replicas", "steps_per_epoch", "last_step")
+"""08.5: the keys of the answer, the experiment chosen and the prediction for it."""
 
 
 def exercise_model():
@@ -114,4 +120,48 @@ def replica_share(answer: object) -> Feedback:
         "gradients of the replicas are summed, so each must add only its part of it."
     )
     ok = given is not None and np.allclose(given, expected, rtol=1e-4)
+    return Feedback(bool(ok), hint)
+
+
+def _count(answer: dict, key: str, minimum: int = 1) -> int:
+    value = answer[key]
+    if isinstance(value, bool) or not isinstance(value, _numbers.Integral) or value < minimum:
+        raise AnswerError(f"answer[{key!r}] should be a whole number >= {minimum}; received {value!r}.")
+    return int(value)
+
+
+def replica_split(samples: int, batch_size: int, replicas: int) -> tuple[int, list[int]]:
+    """``(steps per epoch, samples per replica in the last step)``: replica ``r`` of ``R`` takes
+    the samples ``r, r + R, ...`` of each global batch (:class:`reglab.training.programs.Lockstep`).
+
+    Examples
+    --------
+    >>> replica_split(1259, 32, 2)
+    (40, [6, 5])
+    """
+    steps = -(-samples // batch_size)
+    last = samples - (steps - 1) * batch_size
+    return steps, [len(range(r, last, replicas)) for r in range(replicas)]
+
+
+@exercise("08.5")
+def replica_experiment(answer: object) -> Feedback:
+    """Steps per epoch and the last step's split, for the samples, batch and replicas chosen."""
+    if not isinstance(answer, dict) or set(answer) != set(EXPERIMENT_KEYS):
+        raise AnswerError("Answer with a dict of the keys " + ", ".join(map(repr, EXPERIMENT_KEYS))
+                          + ": your experiment's settings and your prediction for it.")
+    samples, batch_size, replicas = (_count(answer, key) for key in EXPERIMENT_KEYS[:3])
+    if batch_size > samples:
+        raise AnswerError(f"batch_size {batch_size} is larger than the {samples} samples: choose one "
+                          "from 1 to samples.")
+    steps, last = replica_split(samples, batch_size, replicas)
+    given = numbers(answer["last_step"])
+    hint = (
+        f"For {samples} samples in batches of {batch_size} on {replicas} replica(s): an epoch is "
+        "samples / batch_size steps, rounded up, and the last batch holds what is left. Replica r "
+        "takes the samples r, r + R, r + 2R, ... of a batch, so the first replicas may get one "
+        "sample more; give one number per replica."
+    )
+    ok = (number(answer["steps_per_epoch"]) == steps and given.shape == (replicas,)
+          and np.array_equal(given, last))
     return Feedback(bool(ok), hint)

@@ -19,7 +19,7 @@ module             notebook                             figures
 ``activity``       06 activity regularization           batch_size_scaling, placement_histograms
 ``autoencoders``   07 sparse autoencoders               sparsity_tradeoff, code_heatmaps,
                                                         decoder_features, code_histograms
-``training``       08 training on GPUs                  speed_bars
+``training``       08 appendix: the training engine     speed_bars, cumulative_time
 =================  ===================================  ==========================================
 
 A new figure goes into the module of the notebook that shows it (a new module for a new notebook),
@@ -38,7 +38,7 @@ from reglab.figures.practice import (
     validation_curves,
     weight_histograms,
 )
-from reglab.figures.training import speed_bars
+from reglab.figures.training import cumulative_time, speed_bars
 from reglab.figures.updates import coefficient_magnitudes, weight_trajectories
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "code_heatmaps",
     "code_histograms",
     "coefficient_magnitudes",
+    "cumulative_time",
     "decoder_features",
     "fitted_function",
     "fitted_lines",
