@@ -181,12 +181,12 @@ XLA_PAYS_AFTER_STEPS = 1500
 benchmark MLP) and then saves a fraction of every step; measured with ``python -m
 benchmarks.training`` (57 steps per epoch), it pays from about 27 epochs on: about 1500 steps."""
 
-XLA_PAYS_AFTER_STEPS_ONE_MODEL = 5000
-"""On a CPU, one small model: XLA's compilation costs seconds more than tracing the graph (2-5 s
-on this 2-core machine, more under load) and then saves 0.2-0.9 ms a step, so it pays after a few
-thousand to twenty thousand steps (``python -m benchmarks.xla_cost`` prints both figures and the
-break-even on the machine at hand). The notebooks' single runs (a hundred to a few thousand
-steps) stay on the graph."""
+XLA_PAYS_AFTER_STEPS_ONE_MODEL = 10_000
+"""On a CPU, one small model: XLA's compilation costs seconds more than tracing the graph (3 to 9
+s on this 2-core machine, the more the busier) and then saves a fraction of a millisecond a step;
+across five runs it paid after 4,800 to 21,700 steps (``python -m benchmarks.xla_cost`` prints
+both figures and the break-even on the machine at hand; notebook 08, "When XLA pays", shows
+them). The notebooks' single runs (a hundred to a few thousand steps) stay on the graph."""
 
 
 def _choose_jit(setting, engine: str, models: int, strategy, run: RunSettings, data: Data) -> bool:
