@@ -15,7 +15,7 @@ module             notebook                             figures
 ``updates``        03 gradient updates                  weight_trajectories, coefficient_magnitudes
 ``practice``       04 weights, 05 bias                  learning_curves, validation_curves,
                                                         regularization_path, weight_histograms,
-                                                        fitted_lines
+                                                        fitted_lines, fitted_functions
 ``activity``       06 activity regularization           batch_size_scaling, placement_histograms
 ``autoencoders``   07 sparse autoencoders               sparsity_tradeoff, code_heatmaps,
                                                         decoder_features, code_histograms
@@ -31,6 +31,7 @@ from reglab.figures.activity import batch_size_scaling, placement_histograms
 from reglab.figures.autoencoders import code_heatmaps, code_histograms, decoder_features, sparsity_tradeoff
 from reglab.figures.penalties import penalty_curves, penalty_geometry
 from reglab.figures.practice import (
+    fitted_functions,
     fitted_lines,
     learning_curves,
     regularization_path,
@@ -46,6 +47,7 @@ __all__ = [
     "code_histograms",
     "coefficient_magnitudes",
     "decoder_features",
+    "fitted_functions",
     "fitted_lines",
     "learning_curves",
     "penalty_curves",
