@@ -85,6 +85,17 @@ def _units(values: object, name: str) -> tuple[int, ...]:
     return tuple(int(width) for width in values)
 
 
+def _constraint(value):
+    """``None`` or a Keras constraint (an object, a name such as ``"max_norm"``, a config dict)."""
+    if value is None:
+        return None
+    try:
+        return keras.constraints.get(value)
+    except (TypeError, ValueError):
+        expected = "None, a keras constraint such as keras.constraints.MaxNorm(2.0), a name or a config dict"
+        raise ValueError(_invalid("kernel_constraint", expected, value)) from None
+
+
 def _dropout(value: object) -> float:
     return check_fraction(value, "dropout", allow_zero=True)
 
@@ -148,6 +159,8 @@ def mlp(
     bias_regularizer=None,
     dropout: float = 0.0,
     seed: int = 0,
+    kernel_constraint=None,
+    name: str = "mlp",
 ) -> keras.Model:
     """A multilayer perceptron: ``Dense(h, activation)`` [+ ``Dropout``] per hidden width, then
     ``Dense(outputs, output_activation)``; uncompiled.
@@ -175,6 +188,12 @@ def mlp(
         Dropout rate in ``[0, 1)`` after each hidden layer; 0 adds no Dropout layer.
     seed : int
         Seeds the initializers (``seed + i`` for Dense layer ``i``) and the dropout masks.
+    kernel_constraint : constraint, str, dict or None
+        A constraint on every kernel, applied after each optimizer step (a projection, not a
+        penalty), e.g. ``keras.constraints.MaxNorm(2.0)``: every column (the weights into one
+        unit) is rescaled to norm at most 2.
+    name : str
+        The model's name (distinct names let several MLPs sit side by side in one model).
 
     Returns
     -------
@@ -187,6 +206,9 @@ def mlp(
     ['hidden_1', 'dropout_1', 'hidden_2', 'dropout_2', 'output']
     >>> model.count_params()
     68865
+    >>> capped = mlp(3, hidden=(4,), kernel_constraint=keras.constraints.MaxNorm(1.0), name="capped")
+    >>> capped.name, type(capped.get_layer("hidden_1").kernel_constraint).__name__
+    ('capped', 'MaxNorm')
 
     Introduced in notebooks/04-weight-regularization.ipynb.
     """
@@ -200,7 +222,9 @@ def mlp(
     penalties = {
         "kernel_regularizer": _regularizer(kernel_regularizer, "kernel_regularizer"),
         "bias_regularizer": _regularizer(bias_regularizer, "bias_regularizer"),
+        "kernel_constraint": _constraint(kernel_constraint),
     }
+    name = check_str(name, "name", "a model name")
     inputs = keras.Input((input_dim,), name="x")
     x = inputs
     for i, width in enumerate(hidden):
@@ -208,7 +232,7 @@ def mlp(
         if rate > 0:
             x = keras.layers.Dropout(rate, seed=seed + i, name=f"dropout_{i + 1}")(x)
     y = _dense(outputs, seed + len(hidden), "output", activation=output_activation, **penalties)(x)
-    return keras.Model(inputs, y, name="mlp")
+    return keras.Model(inputs, y, name=name)
 
 
 def dense_with_activity(

@@ -57,6 +57,10 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, theme: bool =
 
     from reglab import _keras, compat
 
+    # TensorFlow configures its own logger at import; without this, vectorising a stacked sweep
+    # with dropout logs one warning per random op.
+    tf.get_logger().setLevel(logging.ERROR)
+
     # Keras 3.0-3.12 keep the generator of unseeded keras.random draws across set_random_seed;
     # dropping it makes a re-seeded notebook repeat its draws there too. The probe itself
     # re-seeds, so it runs (once per process) before the seeds below.

@@ -195,3 +195,29 @@ def test_errors_name_the_argument(call, error, message):
     with pytest.raises(error) as info:
         call()
     assert message in str(info.value)
+
+
+def test_mlp_kernel_constraint_projects_every_kernel_after_each_step():
+    """MaxNorm(c) on every Dense kernel: after an optimizer step each column has norm <= c, and
+    the loss holds no penalty term (a constraint is a projection, not a penalty)."""
+    cap = 0.1
+    model = models.mlp(3, hidden=(4,), kernel_constraint=keras.constraints.MaxNorm(cap), seed=0)
+    assert all(isinstance(model.get_layer(name).kernel_constraint, keras.constraints.MaxNorm)
+               for name in ("hidden_1", "output"))
+    optimizer = keras.optimizers.SGD(1.0)
+    kernels = [layer.kernel for layer in model.layers if hasattr(layer, "kernel")]
+    optimizer.apply([keras.ops.ones_like(k) for k in kernels], kernels)
+    for kernel in kernels:
+        norms = np.linalg.norm(keras.ops.convert_to_numpy(kernel), axis=0)
+        assert norms.max() <= cap + 1e-6
+    assert model.losses == []
+
+
+def test_mlp_name_lets_two_mlps_sit_in_one_model_and_defaults_to_mlp():
+    assert models.mlp(2, hidden=(3,)).name == "mlp"
+    x = keras.Input((2,))
+    first, second = models.mlp(2, hidden=(3,), name="first"), models.mlp(2, hidden=(3,), name="second")
+    both = keras.Model(x, keras.layers.Concatenate()([first(x), second(x)]))
+    assert both.output_shape == (None, 2)
+    with pytest.raises(ValueError, match="argument kernel_constraint"):
+        models.mlp(2, kernel_constraint="no_such_constraint")

@@ -244,10 +244,12 @@ CASES = {
                                   "bias_regularizer": ["l3", 5]}),
     "models.mlp": (
         lambda: dict(input_dim=2, hidden=(3,), outputs=1, activation="relu", output_activation=None,
-                     kernel_regularizer="l2", bias_regularizer=None, dropout=0.1, seed=0),
+                     kernel_regularizer="l2", bias_regularizer=None, dropout=0.1, seed=0,
+                     kernel_constraint="max_norm", name="net"),
         {"input_dim": NOT_A_COUNT, "hidden": [3, (0,), "3"], "outputs": NOT_A_COUNT,
          "activation": ["swishy", 3], "output_activation": ["swishy", 3], "kernel_regularizer": ["l3"],
-         "bias_regularizer": ["l3"], "dropout": [1.0, -0.1, "0.1"], "seed": NOT_A_SEED}),
+         "bias_regularizer": ["l3"], "dropout": [1.0, -0.1, "0.1"], "seed": NOT_A_SEED,
+         "kernel_constraint": ["max_nrom", 5], "name": NOT_A_LABEL}),
     # --- results, devices, notebook, exercises --------------------------------------------------
     "claims.claim": (lambda: dict(claim_id="S2.05"), {"claim_id": ["S9.01", 205]}),
     "claims.verdict": (lambda: dict(claim_id="S2.05", finding="holds", evidence="0.1 · 10 = 1"),
@@ -310,6 +312,12 @@ CASES = {
         {"t": NOT_AN_ARRAY + [[]], "y": NOT_AN_ARRAY + [[1.0]], "grid": NOT_AN_ARRAY + [[]],
          "curves": NOT_A_MAPPING + [{"fit": [1.0]}, {"fit": "abc"}], "truth": NOT_AN_ARRAY + [[1.0]],
          "truth_label": NOT_A_LABEL, "xlabel": NOT_A_LABEL, "ylabel": NOT_A_LABEL, "ax": ["left", []]}),
+    "figures.fitted_functions": (
+        lambda: dict(data=([0.0, 1.0], [0.0, 1.0]), grid=[0.0, 1.0], fits={"a": [0.0, 1.0]}, truth=[0.0, 1.0],
+                     xlabel="t", ylabel="y", ax=None),
+        {"data": [5, ([0.0], [0.0, 1.0]), ([], [])], "grid": NOT_AN_ARRAY,
+         "fits": NOT_A_MAPPING + [{"a": [1.0]}], "truth": [[1.0], "abc"], "xlabel": NOT_A_LABEL,
+         "ylabel": NOT_A_LABEL, "ax": ["left"]}),
     "figures.learning_curves": (
         lambda: dict(frames={"a": _run()}, train="data_loss", val="val_data_loss", ylabel="mse",
                      reference=(0.1, "noise"), ax=None),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reglab.exercises._core import Feedback, close, exercise, numbers
+from reglab.exercises._core import AnswerError, Feedback, close, exercise, numbers
 
 WEIGHTS = np.array([0.0, 3e-4, -0.002, 0.0, -0.8, 1e-6, 0.015, -0.0009, 1.3, 0.0])
 TOL = 1e-3
@@ -23,6 +23,8 @@ SUPPORT_TOL = 0.01
 VALIDATION_LOSSES = {0.0: 0.52, 1e-5: 0.47, 1e-4: 0.41, 1e-3: 0.44, 1e-2: 0.33, 1e-1: 0.61}
 """04.3: the validation loss after training with each λ (0: no penalty), in increasing λ."""
 
+MIN_EXACT_ZEROS = 0.01
+"""04.4: the share of exact zeros (of all kernel weights) a proximal step must reach; plain L1 gives 0."""
 
 
 @exercise("04.1")
@@ -72,3 +74,44 @@ def lambda_by_increasing_gradually(answer: object) -> Feedback:
         f"at λ = {best:g}: the greedy rule does not look that far.)"
     )
     return Feedback(close(answer, chosen, rel_tol=1e-6, abs_tol=1e-12), hint)
+
+
+def _kernel_values(answer: object) -> np.ndarray:
+    """Every kernel weight of a Keras model, or the values of the kernels given as a list."""
+    import keras
+
+    from reglab import metrics
+
+    if isinstance(answer, keras.Model):
+        return metrics.kernel_weights(answer)
+    kernels = list(answer) if isinstance(answer, list | tuple) else []
+    if kernels and all(np.ndim(kernel) >= 1 for kernel in kernels):  # arrays, not loose numbers
+        return np.concatenate([numbers(kernel) for kernel in kernels])
+    raise AnswerError("Give the trained keras.Model (or a list of its kernels), e.g. answer = prox_model.")
+
+
+@exercise("04.4")
+def proximal_exact_zeros(answer: object) -> Feedback:
+    """A model whose kernels were soft-thresholded after every step: many weights exactly 0.
+
+    The check counts the exact zeros of the answer's kernels itself (``metrics.exact_zeros``):
+    at least :data:`MIN_EXACT_ZEROS` of all kernel weights, and not all of them (a network whose
+    every weight is 0 predicts a constant).
+    """
+    from reglab import metrics
+
+    weights = _kernel_values(answer)
+    if weights.size == 0 or not np.all(np.isfinite(weights)):
+        return Feedback(False, "The kernels are empty or hold NaN/inf: did training diverge?")
+    share = metrics.exact_zeros(weights) / weights.size
+    if share >= 1.0:
+        return Feedback(False, "Every kernel weight is exactly 0, so the network predicts a constant: "
+                               "the threshold lr·λ is too large. Try a smaller λ.")
+    if share < MIN_EXACT_ZEROS:
+        found = (f"{share:.2%} of the kernel weights are exactly 0" if share
+                 else "No kernel weight is exactly 0")
+        return Feedback(False, (
+            f"{found}; a proximal step should give at least {MIN_EXACT_ZEROS:.0%} (plain L1 gives "
+            "none). After every step, assign updates.soft_threshold(kernel, lr * lam) to each kernel, "
+            "with no kernel_regularizer; a larger λ gives more zeros."))
+    return Feedback(True, f"{share:.1%} of the kernel weights are exactly 0.")

@@ -15,7 +15,7 @@ module             notebook                             figures
 ``updates``        03 gradient updates                  weight_trajectories, coefficient_magnitudes
 ``practice``       04 weights, 05 bias                  learning_curves, validation_curves,
                                                         regularization_path, weight_histograms,
-                                                        fitted_lines
+                                                        fitted_lines, fitted_functions
 ``activity``       06 activity regularization           batch_size_scaling, placement_histograms
 ``autoencoders``   07 sparse autoencoders               sparsity_tradeoff, code_heatmaps,
                                                         decoder_features, code_histograms
@@ -32,6 +32,7 @@ from reglab.figures.autoencoders import code_heatmaps, code_histograms, decoder_
 from reglab.figures.overfitting import fitted_function
 from reglab.figures.penalties import penalty_curves, penalty_geometry
 from reglab.figures.practice import (
+    fitted_functions,
     fitted_lines,
     learning_curves,
     regularization_path,
@@ -49,6 +50,7 @@ __all__ = [
     "cumulative_time",
     "decoder_features",
     "fitted_function",
+    "fitted_functions",
     "fitted_lines",
     "learning_curves",
     "penalty_curves",

@@ -383,3 +383,86 @@ def fitted_lines(panels: Mapping[str, tuple], *, xlabel: str = "input x", ylabel
     handles, texts = axes[0].get_legend_handles_labels()
     fig.legend(handles, texts, loc="outside lower center", ncols=len(texts), fontsize="small")
     return fig
+
+
+def fitted_functions(
+    data: tuple,
+    grid,
+    fits: Mapping[str, object],
+    *,
+    truth=None,
+    xlabel: str = "input t",
+    ylabel: str = "target y",
+    ax=None,
+):
+    """The function each model learned, one panel per model, over the same training points.
+
+    Parameters
+    ----------
+    data : (t, y)
+        The training points (1-D inputs and targets), drawn as dots in every panel.
+    grid : array_like
+        The 1-D inputs at which the models were evaluated (sorted).
+    fits : mapping of str to array_like
+        Panel title → the model's predictions on ``grid`` (one value per grid point); each model
+        gets its own colour.
+    truth : array_like, optional
+        The noise-free function on ``grid``, drawn dashed in every panel.
+    xlabel, ylabel : str
+    ax : sequence of matplotlib.axes.Axes, optional
+        Draw on these Axes (one per panel) instead of a new figure; their figure is returned.
+
+    Examples
+    --------
+    >>> t = np.linspace(-1, 1, 5)
+    >>> fig = fitted_functions((t, t**2), t, {"no penalty": t**2, "L2": 0.5 * t**2}, truth=t**2)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['no penalty', 'L2']
+
+    Introduced in notebooks/04-weight-regularization.ipynb
+    """
+    if not isinstance(data, tuple | list) or len(data) != 2:
+        raise TypeError(_invalid("data", "a (t, y) pair of 1-D arrays", _short(data)))
+    t, y = (as_float_array(v, f"data[{i}]", allow_empty=False).reshape(-1) for i, v in enumerate(data))
+    if t.shape != y.shape:
+        raise ValueError(_invalid("data", "t and y of one length", f"{t.size} and {y.size} values"))
+    grid = as_float_array(grid, "grid", allow_empty=False).reshape(-1)
+    fits = {title: as_float_array(v, f"fits[{title!r}]").reshape(-1)
+            for title, v in _mapping(fits, "fits").items()}
+    for title, values in {**fits, "truth": grid if truth is None else
+                          as_float_array(truth, "truth").reshape(-1)}.items():
+        if values.shape != grid.shape:
+            name = "truth" if title == "truth" else f"fits[{title!r}]"
+            expected = f"one value per grid point ({grid.size})"
+            raise ValueError(_invalid(name, expected, f"{values.size} values"))
+    xlabel, ylabel = _text(xlabel, "xlabel"), _text(ylabel, "ylabel")
+    ncols = min(len(fits), 3)
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        nrows = -(-len(fits) // ncols)
+        fig = Figure(figsize=(4.2 * ncols, 3.4 * nrows + 0.4), layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True).reshape(-1)
+        for extra in axes[len(fits):]:
+            extra.remove()
+        axes = axes[: len(fits)]
+    else:
+        fig, axes = _figure(len(fits), ax=ax)
+    low, high = float(np.min(y)), float(np.max(y))
+    span = high - low or 1.0
+    for i, (axis, (title, values), color) in enumerate(
+        zip(axes, fits.items(), _colors(len(fits) + 1)[1:], strict=True)
+    ):
+        axis.scatter(t, y, s=14, color="0.45", zorder=3, label="training points")
+        if truth is not None:
+            axis.plot(grid, as_float_array(truth, "truth").reshape(-1), "--", color="0.2", linewidth=1.0,
+                      label="true function")
+        axis.plot(grid, values, color=color, linewidth=1.8, label="fitted function")
+        axis.set_ylim(low - 0.6 * span, high + 0.6 * span)
+        axis.set_title(title, fontsize="medium")
+        axis.set_xlabel(xlabel)
+        if i % ncols == 0:
+            axis.set_ylabel(ylabel)
+    handles, texts = axes[0].get_legend_handles_labels()
+    fig.legend(handles, texts, loc="outside lower center", ncols=len(texts), fontsize="small")
+    return fig

@@ -11,7 +11,8 @@ modules, in the order a run meets them:
   :mod:`~reglab.training.stacked` (K variants stacked): the compiled epoch, whose every step is
   :func:`reglab.training.step.train_step`;
 - :mod:`~reglab.training.loop`: epochs, records, :mod:`~reglab.training.checkpoints`, hooks,
-  Ctrl-C; :mod:`~reglab.training.precision` and :mod:`~reglab.training.history` beside them.
+  Ctrl-C; :mod:`~reglab.training.precision` and :mod:`~reglab.training.history` beside them;
+- :mod:`~reglab.training.stopping`: :class:`EarlyStopping`, an ``on_epoch_end`` hook.
 
 Introduced in notebooks/08-training-on-gpus.ipynb; notebooks 04 to 07 use it.
 """
@@ -20,6 +21,8 @@ from reglab.training.errors import STOP, NonFiniteLossError
 from reglab.training.history import TrainingHistory
 from reglab.training.loop import epoch_order
 from reglab.training.single import train
+from reglab.training.stopping import EarlyStopping
 from reglab.training.sweeps import sweep
 
-__all__ = ["STOP", "NonFiniteLossError", "TrainingHistory", "epoch_order", "sweep", "train"]
+__all__ = ["STOP", "EarlyStopping", "NonFiniteLossError", "TrainingHistory", "epoch_order", "sweep",
+           "train"]

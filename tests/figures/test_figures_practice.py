@@ -15,6 +15,7 @@ import pytest
 from reglab import figures
 
 EPOCHS = pd.Index([1, 2, 3, 4], name="epoch")
+T_POINTS, T_GRID = np.linspace(-1, 1, 5), np.linspace(-1, 1, 21)
 
 
 def run(train, val):
@@ -44,6 +45,10 @@ FIGURES = {
     ),
     "fitted_lines": lambda: figures.fitted_lines(
         {"centred": ([-1.0, 1.0], [9.0, 11.0], {"λ_b = 0": (1.0, 10.0), "λ_b = 1": (1.0, 5.0)})}
+    ),
+    "fitted_functions": lambda: figures.fitted_functions(
+        (T_POINTS, T_POINTS**2), T_GRID,
+        {f"panel {i}": (i + 1) / 4 * T_GRID**2 for i in range(4)}, truth=T_GRID**2,
     ),
 }
 
@@ -169,3 +174,24 @@ def test_validation_curves_take_a_sweep_table_directly():
     lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
     np.testing.assert_array_equal(lines["0.1"].get_ydata(), [2.8, 1.9])
     assert lines["0.0"].get_linestyle() == "--"
+
+
+def test_fitted_functions_one_panel_per_model_in_rows_of_three_with_distinct_colours():
+    fig = FIGURES["fitted_functions"]()
+    visible = fig.axes  # two rows of three, the two unused Axes removed
+    assert [ax.get_title() for ax in visible] == [f"panel {i}" for i in range(4)]
+    assert visible[0].get_position().y0 > visible[3].get_position().y0  # the fourth starts row two
+    fits = [ax.get_lines()[-1] for ax in visible]  # the truth (dashed) first, then the fit
+    assert len({line.get_color() for line in fits}) == 4
+    assert all(ax.get_lines()[0].get_linestyle() == "--" for ax in visible)
+    np.testing.assert_allclose(fits[3].get_ydata(), T_GRID**2)
+    assert visible[0].get_ylabel() == "target y" and visible[3].get_xlabel() == "input t"
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "training points", "true function", "fitted function"]
+
+
+def test_fitted_functions_reject_predictions_off_the_grid():
+    with pytest.raises(ValueError, match=r"argument fits\['a'\]: expected one value per grid point \(3\)"):
+        figures.fitted_functions(([0.0], [1.0]), [0.0, 0.5, 1.0], {"a": [1.0, 2.0]})
+    with pytest.raises(TypeError, match="argument data: expected a"):
+        figures.fitted_functions([0.0, 1.0, 2.0], [0.0], {"a": [1.0]})
