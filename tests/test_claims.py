@@ -46,7 +46,7 @@ def _readme_rows() -> dict[str, tuple[str, str, str, str]]:
     for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
         match = ROW.match(line)
         if match:
-            rows[match[1]] = (match[2], match[3], match[4], match[5])
+            rows[match[1]] = (match[2], match[3].replace("\\|", "|"), match[4], match[5])
     return rows
 
 

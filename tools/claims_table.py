@@ -42,7 +42,8 @@ def table() -> str:
             "|---|---|---|---|---|"]
     for c in claims.CLAIMS.values():
         link = f"[{c.notebook}](notebooks/{paths.get(c.notebook, c.notebook)})"
-        rows.append(f"| {c.id} | {c.seed} | {c.text} | {link} | {verdicts.get(c.id, 'missing')} |")
+        text = c.text.replace("|", "\\|")  # |w| inside a Markdown table cell
+        rows.append(f"| {c.id} | {c.seed} | {text} | {link} | {verdicts.get(c.id, 'missing')} |")
     return "\n".join(rows)
 
 
