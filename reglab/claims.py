@@ -84,6 +84,7 @@ CLAIMS = _claims(
     ("S2.08", "Kernel penalties reduce overfitting more than activity penalties", "06"),
     ("S2.09", "Kernel penalties are particularly useful on high-dimensional or sparse data", "04"),
     ("S2.10", "Activity penalties keep activations within a reasonable range", "06"),
+    ("S2.11", "Large activations contribute to overfitting", "06"),
     # Seed 3: the Medium article.
     ("S3.01", "L1 and L2 add a penalty term to the loss that keeps the weights small", "02"),
     ("S3.02", "The L1 term is λ·Σ|w|, the L2 term λ·Σw²", "02"),
