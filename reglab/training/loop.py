@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from reglab import metrics
 from reglab.training import checkpoints, programs
 from reglab.training.errors import STOP, NonFiniteLossError
 from reglab.training.fingerprint import differences
@@ -55,14 +54,14 @@ def run_epochs(plan: Plan, directory, hook, *, argument: str = "checkpoint_dir")
         start = _resume(plan, program, directory, argument, outcome)
         if start >= plan.run.epochs:
             return outcome
-        recorder = _Recorder(program, plan.run.sparsity_tolerance)
+        recorder = _Recorder(program)
         bar = _progress_bar(plan, start)
         for epoch in range(start + 1, plan.run.epochs + 1):
             began = time.perf_counter()
             with activated(plan):
-                means, validation, weights = _one_epoch(program, plan, epoch)
-            epoch_rows = [recorder.row(epoch, m, v, w) for m, v, w in
-                          zip(means, validation, weights, strict=True)]
+                means, validation, statistics = _one_epoch(program, plan, epoch)
+            epoch_rows = [recorder.row(epoch, m, v, s) for m, v, s in
+                          zip(means, validation, statistics, strict=True)]
             outcome.seconds.append(time.perf_counter() - began)
             for model_rows, row in zip(outcome.rows, epoch_rows, strict=True):
                 model_rows.append(row)
@@ -94,14 +93,16 @@ def _stops(answer) -> bool:
 
 def _one_epoch(program, plan: Plan, epoch: int):
     """One epoch of steps (full batches, then the rest), then validation; raise on non-finite.
-    Returns the mean parts, the validation parts and the weights after the epoch, per model."""
+    Returns the mean parts, the validation parts and the weight statistics after the epoch
+    (``[V, 3]``: Σ|w|, Σw², the count of near-zero weights), per model."""
     n, size = len(plan.data.x), plan.run.batch_size
     order = epoch_order(n, epoch, plan.run.seed, plan.run.shuffle)
     full = n // size
     steps = full + (1 if n % size else 0)
     full_batches = order[: full * size].reshape(full, size)
     rest = order[full * size :].reshape(1, n % size) if n % size else np.zeros((0, 1), np.int32)
-    full_sums, rest_sums, bad_step, kind, parts, details, weights = program.train_epoch(full_batches, rest)
+    full_sums, rest_sums, bad_step, kind, parts, details, statistics = program.train_epoch(
+        full_batches, rest, plan.run.sparsity_tolerance)
     if bad_step >= 0:
         raise _non_finite(program, plan, epoch, bad_step + 1, steps, kind, parts, details)
     sums = 0.0
@@ -114,7 +115,7 @@ def _one_epoch(program, plan: Plan, epoch: int):
         raise _non_finite(program, plan, epoch, None, steps, BAD_PART, validation, None)
     if validation is None:
         validation = [None] * len(program.models)
-    return sums / n, validation, weights
+    return sums / n, validation, statistics
 
 
 def epoch_order(n: int, epoch: int, seed: int, shuffle: bool) -> np.ndarray:
@@ -151,11 +152,12 @@ def _non_finite(program, plan, epoch, step, steps, kind, parts, details) -> NonF
 class _Recorder:
     """Turns an epoch's sums into a row: losses, penalties, validation, weight statistics."""
 
-    def __init__(self, program, tolerance):
-        self.labels, self.tolerance = program.labels, tolerance
-        self.weight_labels = program.variable_labels
+    def __init__(self, program):
+        self.labels, self.weight_labels = program.labels, program.variable_labels
+        self.sizes = np.array([np.prod(v.shape, dtype=np.int64) for v in
+                               program.models[0].trainable_weights], dtype=np.float64)
 
-    def row(self, epoch, means, validation, weights) -> dict:
+    def row(self, epoch, means, validation, statistics) -> dict:
         data, penalties = float(means[0]), [float(v) for v in means[1:]]
         row = {"epoch": epoch, "loss": data + sum(penalties), "data_loss": data,
                "penalty": sum(penalties)}
@@ -163,20 +165,12 @@ class _Recorder:
         if validation is not None:
             val_data, val_penalty = float(validation[0]), float(np.sum(validation[1:], dtype=np.float64))
             row.update(val_loss=val_data + val_penalty, val_data_loss=val_data, val_penalty=val_penalty)
-        row.update(self._weight_stats(weights))
+        l1, squares, near_zero = statistics.T
+        for prefix, values in (("l1_norm", l1), ("l2_norm", np.sqrt(squares)),
+                               ("sparsity", near_zero / self.sizes)):
+            row.update({f"{prefix}/{label}": float(value) for label, value in
+                        zip(self.weight_labels, values, strict=True)})
         return row
-
-    def _weight_stats(self, weights) -> dict:
-        weights = [np.abs(w) for w in weights]
-        stats = {}
-        for prefix, statistic in (
-            ("l1_norm", lambda w: float(w.sum(dtype=np.float64))),
-            ("l2_norm", lambda w: float(np.sqrt(np.square(w, dtype=np.float64).sum()))),
-            ("sparsity", lambda w: metrics.sparsity(w, self.tolerance)),
-        ):
-            stats.update({f"{prefix}/{label}": statistic(w) for label, w in
-                          zip(self.weight_labels, weights, strict=True)})
-        return stats
 
 
 # --- checkpoints, progress --------------------------------------------------------------------

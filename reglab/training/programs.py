@@ -2,13 +2,15 @@
 
 An epoch runs inside one ``tf.function``: ``tf.while_loop`` takes every full batch and then the
 last, smaller one without returning to Python (on one device XLA compiles the whole epoch, the
-last batch included, into a single program). Each step is :func:`reglab.training.step.train_step`,
-the same for every engine: the parts of each model's objective
+last batch included, into a single program). Each step is the same for every engine
+(:mod:`reglab.training.step`): the parts of each model's objective
 
     [data loss, penalty term 1, ..., penalty term T]      (float32)
 
-and the gradients are checked before the update is applied, and the updated weights after it; a
-bad step is undone and ends the loop, and Python raises an error that names it. The data sit on
+and the gradients are checked, and the update applied. An epoch runs quickly first (each step's
+checks folded into one flag, no branch per step); only if something went bad is the epoch run
+again from its starting state, carefully, where a bad step is refused before it is applied, ends
+the loop, and Python raises an error that names it. The data sit on
 the device as two tensors; a batch is a row of an index matrix (the epoch's permutation),
 gathered in-graph.
 
@@ -25,7 +27,17 @@ import numpy as np
 
 from reglab import _keras, compat
 from reglab.objective import ACTIVITY, ADDED, data_loss, penalty_terms, sorted_terms, term_labels
-from reglab.training.step import BAD_GRADIENT, BAD_PART, BAD_UPDATE, FINE, Group, gradients_of, train_step
+from reglab.training.step import (
+    BAD_GRADIENT,
+    BAD_PART,
+    BAD_UPDATE,
+    FINE,
+    Group,
+    careful_step,
+    gradients_leave_a_trace,
+    gradients_of,
+    quick_step,
+)
 
 __all__ = ["BAD_GRADIENT", "BAD_PART", "BAD_UPDATE", "FINE", "Lockstep", "Program", "build"]
 
@@ -47,7 +59,7 @@ class Program:
     A subclass sets ``models``, ``labels`` (``["data_loss", "penalty/<layer>/<kind>", ...]``),
     ``variable_labels`` (``"<layer>/<variable>"`` per trainable variable), ``loss_scaled``,
     ``_x``, ``_y`` and ``_validation``; implements :meth:`forward_and_gradients`, :meth:`apply`,
-    :meth:`groups`, :meth:`trainable`, ``_evaluate_graph``, :meth:`weights`,
+    :meth:`groups`, :meth:`trainable`, ``_evaluate_graph``, :meth:`weight_statistics`,
     :meth:`state_variables`; and calls :meth:`_compile`.
     """
 
@@ -67,13 +79,21 @@ class Program:
 
         batches, count = tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.int32)
         self._specs = [tf.type_spec_from_value(self._x), tf.type_spec_from_value(self._y),
-                       batches, count, batches, count]
+                       batches, count, batches, count, tf.TensorSpec([], tf.float64)]
         self._jit = jit_compile
         state = [_tf_variable(v) for v in self.state_variables()]
         with self._scope():
             self._backups = [tf.Variable(tf.zeros(v.shape, v.dtype), trainable=False) for v in state]
         self._state = state
-        self._train_epoch = self._epoch_function(careful=False)
+        self._floats = [v for v in state if v.dtype.is_floating]
+        optimizers = [g.optimizer for g in self.groups()]
+        self._check_gradients = not self.loss_scaled and not all(
+            gradients_leave_a_trace(o) for o in optimizers)
+        self._train_epoch, variables = self._epoch_function(careful=False)
+        # Variables the epoch changes that no model or optimizer owns (a stateful regularizer's
+        # counter, say): saved from Python before each epoch, so a re-run starts where it did.
+        known = {id(v) for v in (*state, *self._backups)}
+        self._other_state = [v for v in variables if id(v) not in known]
         self._careful_epoch = None  # traced the first time an update goes bad
         self._evaluate = None
         if self._validation is not None:
@@ -86,9 +106,9 @@ class Program:
         graph = tf.function(lambda *args: self._epoch_graph(*args, careful=careful),
                             input_signature=self._specs, autograph=False)
         traced = graph.get_concrete_function()
-        if not self._jit:
-            return graph
-        return tf.function(lambda *args: traced(*args), jit_compile=True, autograph=False)
+        if self._jit:
+            graph = tf.function(lambda *args: traced(*args), jit_compile=True, autograph=False)
+        return graph, traced.variables
 
     def _scope(self):
         from contextlib import nullcontext
@@ -97,29 +117,33 @@ class Program:
         return strategy.scope() if strategy is not None else nullcontext()
 
     # --- what Python calls ----------------------------------------------------------------
-    def train_epoch(self, full: np.ndarray, rest: np.ndarray):
+    def train_epoch(self, full: np.ndarray, rest: np.ndarray, tolerance: float):
         """Run one step per row of ``full`` (full batches), then per row of ``rest`` (the last,
         smaller batch, or none); stop at a bad step.
 
         Returns the per-model parts summed over each chunk's steps and weighted by batch size
         (two ``[K, P]`` arrays), the index of the bad step (-1 if none), what went bad
-        (:data:`FINE`, :data:`BAD_PART`, ...), its parts ``[K, P]``, its per-variable sums
-        ``[K, V]``, and the trainable weights of every model after the epoch (read by the same
-        call, so recording them costs no extra round trip).
+        (:data:`FINE`, :data:`BAD_PART`, ...), its parts ``[K, P]`` and per-variable sums
+        ``[K, V]`` (None when all went well), and the statistics of every trainable variable after
+        the epoch, ``[K, V, 3]`` (:meth:`weight_statistics` with ``tolerance``: computed on the
+        device by the same call, so no weight travels to the host).
         """
 
-        arguments = (self._x, self._y, *_batches(full), *_batches(rest))
+        arguments = (self._x, self._y, *_batches(full), *_batches(rest),
+                     np.float64(tolerance))
+        other_state = [v.numpy() for v in self._other_state]
         out = self._train_epoch(*arguments)
-        values = [t.numpy() for t in out[6:]]
-        if not all(np.isfinite(v).all() for v in values):  # an update went bad: find it
-            for variable, backup in zip(self._state, self._backups, strict=True):
-                variable.assign(backup)
-            if self._careful_epoch is None:
-                self._careful_epoch = self._epoch_function(careful=True)
-            out = self._careful_epoch(*arguments)
-            values = [t.numpy() for t in out[6:]]
-        full_sums, rest_sums, bad_step, kind, parts, details = (t.numpy() for t in out[:6])
-        return full_sums, rest_sums, int(bad_step), int(kind), parts, details, self.split_weights(values)
+        if bool(out[2]):
+            return out[0].numpy(), out[1].numpy(), -1, FINE, None, None, out[3].numpy()
+        # Something went bad: the epoch again from its starting state, each step checked first.
+        for variable, value in zip([*self._state, *self._other_state],
+                                   [*self._backups, *other_state], strict=True):
+            variable.assign(value)
+        if self._careful_epoch is None:
+            self._careful_epoch, _ = self._epoch_function(careful=True)
+        out = self._careful_epoch(*arguments)
+        full_sums, rest_sums, bad_step, kind, parts, details, statistics = (t.numpy() for t in out)
+        return full_sums, rest_sums, int(bad_step), int(kind), parts, details, statistics
 
     def evaluate(self) -> np.ndarray | None:
         """The parts of every model on the whole validation set (``[K, P]``), or None."""
@@ -129,21 +153,42 @@ class Program:
         """Leave the trained weights in the models (a no-op when the models are trained in place)."""
 
     # --- the loop --------------------------------------------------------------------------
-    def _epoch_graph(self, x, y, full, full_steps, rest, rest_steps, *, careful):
+    def _epoch_graph(self, x, y, full, full_steps, rest, rest_steps, tolerance, *, careful):
         import tensorflow as tf
 
-        if not careful:  # the epoch's starting state, for a careful re-run
+        zeros = tf.zeros([len(self.models), len(self.labels)], tf.float32)
+        if not careful:  # keep the epoch's starting state, for a careful re-run
             for backup, variable in zip(self._backups, self._state, strict=True):
                 backup.assign(variable)
-        rows, variables = len(self.models), len(self.variable_labels)
-        zeros = tf.zeros([rows, len(self.labels)], tf.float32)
-        no_details = tf.zeros([rows, variables], tf.float32)
+            full_sums, fine = self._quick_loop(x, y, full, full_steps, zeros, tf.constant(True))
+            rest_sums, fine = self._quick_loop(x, y, rest, rest_steps, zeros, fine)
+            # A bad gradient or update shows in the weights or the optimizer's variables.
+            state_fine = [tf.reduce_all(tf.math.is_finite(v)) for v in self._floats]
+            fine = tf.logical_and(fine, tf.reduce_all(tf.stack(state_fine)))
+            return full_sums, rest_sums, fine, self.weight_statistics(tolerance)
+        no_details = tf.zeros([len(self.models), len(self.variable_labels)], tf.float32)
         start = (tf.constant(-1), tf.constant(FINE), zeros, no_details)
-        full_sums, bad = self._loop(x, y, full, full_steps, tf.constant(0), zeros, start, careful)
-        rest_sums, bad = self._loop(x, y, rest, rest_steps, full_steps, zeros, bad, careful)
-        return (full_sums, rest_sums, *bad, *[tf.identity(v.value) for v in self.trainable()])
+        full_sums, bad = self._careful_loop(x, y, full, full_steps, tf.constant(0), zeros, start)
+        rest_sums, bad = self._careful_loop(x, y, rest, rest_steps, full_steps, zeros, bad)
+        return (full_sums, rest_sums, *bad, self.weight_statistics(tolerance))
 
-    def _loop(self, x, y, batches, steps, first, zeros, bad, careful):
+    def _quick_loop(self, x, y, batches, steps, zeros, fine):
+        """The first ``steps`` rows of ``batches``, each applied at once, until one is not fine."""
+        import tensorflow as tf
+
+        size = tf.cast(tf.shape(batches)[1], tf.float32)
+
+        def running(step, sums, fine):
+            return tf.logical_and(step < steps, fine)
+
+        def one_step(step, sums, fine):
+            parts, step_fine = quick_step(self, x, y, batches[step], check_gradients=self._check_gradients)
+            return step + 1, sums + parts * size, tf.logical_and(fine, step_fine)
+
+        out = tf.while_loop(running, one_step, (tf.constant(0), zeros, fine))
+        return out[1], out[2]
+
+    def _careful_loop(self, x, y, batches, steps, first, zeros, bad):
         """The first ``steps`` rows of ``batches`` while all is well; ``first`` numbers the first."""
         import tensorflow as tf
 
@@ -153,7 +198,7 @@ class Program:
             return tf.logical_and(step < steps, bad_step < 0)
 
         def one_step(step, sums, bad_step, kind, bad_parts, details):
-            parts, step_kind, step_details = train_step(self, x, y, batches[step], careful=careful)
+            parts, step_kind, step_details = careful_step(self, x, y, batches[step])
             fine = tf.equal(step_kind, FINE)
             return (
                 step + 1,
@@ -166,6 +211,24 @@ class Program:
 
         out = tf.while_loop(running, one_step, (tf.constant(0), zeros, *bad))
         return out[1], tuple(out[2:])
+
+
+def weight_statistics(tensors, tolerance, axis=None):
+    """``[V, 3]`` (or ``[V, K, 3]`` with ``axis``, a stack's leading axis kept): for each tensor,
+    Σ|w|, Σw² and the number of entries with |w| ≤ ``tolerance``, in float64 (the host takes the
+    square root, and divides the count by the size as :func:`reglab.metrics.sparsity` does). A graph, run on
+    the device at the end of an epoch, so the weights need not travel to the host."""
+    import tensorflow as tf
+
+    rows = []
+    for tensor in tensors:
+        w = tf.cast(tensor, tf.float64)
+        axes = None if axis is None else list(range(1, len(tensor.shape)))
+        near_zero = tf.cast(tf.abs(w) <= tolerance, tf.float64)
+        rows.append(tf.stack([tf.reduce_sum(tf.abs(w), axis=axes),
+                              tf.reduce_sum(tf.square(w), axis=axes),
+                              tf.reduce_sum(near_zero, axis=axes)], axis=-1))
+    return tf.stack(rows)
 
 
 def _tf_variable(variable):
@@ -237,18 +300,13 @@ class Lockstep(Program):
             self._validation = tuple(self._place(a, replicated=False) for a in validation)
         self._compile(jit_compile)
 
-    def weights(self) -> list[list[np.ndarray]]:
-        """The trainable weights of every model, as numpy arrays."""
-        return [[v.numpy() for v in model.trainable_weights] for model in self.models]
+    def weight_statistics(self, tolerance):
+        """``[K, V, 3]`` float64: Σ|w|, Σw² and the number of |w| ≤ ``tolerance`` of each
+        trainable variable of each model (a graph; see :func:`weight_statistics`)."""
+        import tensorflow as tf
 
-    def split_weights(self, values: list[np.ndarray]) -> list[list[np.ndarray]]:
-        """The values of :meth:`trainable` (all models' variables, in order), per model."""
-        split, start = [], 0
-        for model in self.models:
-            count = len(model.trainable_weights)
-            split.append(values[start : start + count])
-            start += count
-        return split
+        return tf.stack([weight_statistics([v.value for v in model.trainable_variables], tolerance)
+                         for model in self.models])
 
     def state_variables(self) -> list:
         """What a checkpoint holds: model variables (seed states included), optimizer variables."""

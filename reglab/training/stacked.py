@@ -25,7 +25,7 @@ import numpy as np
 from reglab import _keras, compat
 from reglab.objective import ACTIVITY, data_loss, sorted_terms, term_labels
 from reglab.training.fingerprint import describe, describe_model
-from reglab.training.programs import Program, variable_labels
+from reglab.training.programs import Program, variable_labels, weight_statistics
 from reglab.training.step import Group, gradients_of
 
 ELEMENTWISE_OPTIMIZERS = ("SGD", "Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad",
@@ -149,11 +149,13 @@ class Vectorized(Program):
         with self._bare(reference):
             self._compile(jit_compile)
 
-    def weights(self) -> list[list[np.ndarray]]:
-        return self.split_weights([v.numpy() for v in self._trainable])
+    def weight_statistics(self, tolerance):
+        """``[K, V, 3]`` float64, as :meth:`reglab.training.programs.Lockstep.weight_statistics`:
+        each variant's slice of each stacked variable."""
+        import tensorflow as tf
 
-    def split_weights(self, stacked: list[np.ndarray]) -> list[list[np.ndarray]]:
-        return [[w[k] for w in stacked] for k in range(len(self.models))]
+        stacked = weight_statistics([v.value for v in self._trainable], tolerance, axis=0)
+        return tf.transpose(stacked, [1, 0, 2])
 
     def state_variables(self) -> list:
         return [*self._trainable, *self._non_trainable, *self.optimizer.variables]

@@ -7,18 +7,25 @@ A step, for the K rows (models or variants) of an engine:
    replica function);
 2. checks that every part and every gradient is finite (a gradient's sum is NaN or infinite as
    soon as one entry is: one reduction per variable);
-3. only then applies the update.
+3. applies the update.
 
-A non-finite update (finite gradients that overflow the weights, ``w - lr·g = -inf``) is rare,
-and checking every step for it costs a third of the step (a copy of the weights, a reduction
-over them, a branch): so the program checks the weights once per epoch, and only if they went
-bad re-runs that epoch from a copy of its starting state with ``careful=True``, where each step
-keeps a copy of the trainable weights, checks the updated ones, and undoes a bad update at once.
+An epoch first runs its steps the quick way (:func:`quick_step`): each step applies its update
+and folds a check of its loss parts into one flag, so no branch and no pass over the gradients sits
+in a step (together they cost about a quarter of a small model's epoch). A non-finite gradient
+cannot hide there: with Keras' own optimizers it always leaves a non-finite weight or optimizer
+variable behind (Adam's moments, SGD's weights, ...), which the program checks once at the end of
+the epoch, along with updates that overflowed (``w - lr·g = -inf``). Only where that does not hold
+(``clipvalue`` turns an infinite gradient into a finite one; an optimizer of unknown make) does
+the quick step check its gradients too (:func:`gradients_leave_a_trace`). Only if something went
+bad does the program put back a copy of the epoch's starting state and re-run the epoch with
+:func:`careful_step`: there each step checks its parts and gradients *before* it applies them,
+keeps a copy of the trainable weights, checks the updated ones and undoes a bad update at once.
 The re-run takes the same steps (same batches, same seed states), so it stops at the bad step.
 
-So a bad step is never kept: the weights keep their values, and the loop stops and reports the
-step, the kind (loss part, gradient, update) and the variable. Under loss scaling the gradient
-check is left to ``keras.optimizers.LossScaleOptimizer``, which skips such steps by design.
+So a bad step is never kept: the weights keep the values they had before it, and the loop stops
+and reports the step, the kind (loss part, gradient, update) and the variable. Under loss scaling
+the gradient check is left to ``keras.optimizers.LossScaleOptimizer``, which skips such steps by
+design.
 """
 
 from __future__ import annotations
@@ -76,13 +83,51 @@ def sums_by_row(groups: list[Group], tensors) -> object:
     return rows[0] if len(rows) == 1 else tf.concat(rows, axis=0)
 
 
-def train_step(engine, x, y, batch, *, careful: bool = False):
-    """One step of ``engine`` on the samples ``batch``: ``(parts [K, P], kind, details [K, V])``.
+def gradients_leave_a_trace(optimizer) -> bool:
+    """Does a non-finite gradient always leave a non-finite weight or optimizer variable behind?
 
-    ``kind`` is :data:`FINE` or what went wrong (nothing is kept then); ``details`` holds the
-    gradient sums (:data:`BAD_GRADIENT`) or updated-weight sums (:data:`BAD_UPDATE`) per row and
-    variable, NaN or infinite where that variable went bad. Only a ``careful`` step checks the
-    updated weights (see the module docstring).
+    True for Keras' own optimizers (each adds the gradient, or its square, into a weight or a
+    moment) unless ``clipvalue`` is set, which clips ``inf`` to a finite value; False for an
+    optimizer defined elsewhere, whose update reglab cannot know.
+
+    Examples
+    --------
+    >>> import keras
+    >>> gradients_leave_a_trace(keras.optimizers.Adam()), gradients_leave_a_trace(
+    ...     keras.optimizers.SGD(clipvalue=1.0))
+    (True, False)
+    """
+    import keras
+
+    inner = getattr(optimizer, "inner_optimizer", optimizer)  # LossScaleOptimizer
+    own = type(inner).__module__.startswith("keras.")
+    return own and isinstance(inner, keras.optimizers.Optimizer) and inner.clipvalue is None
+
+
+def quick_step(engine, x, y, batch, *, check_gradients: bool):
+    """One step of ``engine`` on the samples ``batch``, applied unchecked: ``(parts [K, P], fine)``.
+
+    ``fine`` is False when a loss part (or, with ``check_gradients``, a gradient) was not finite;
+    the program then re-runs the epoch carefully (see the module docstring), so this step's update
+    is never kept.
+    """
+    import tensorflow as tf
+
+    parts, gradients, gradient_sums, aux = engine.forward_and_gradients(x, y, batch)
+    engine.apply(gradients, aux)
+    fine = tf.reduce_all(tf.math.is_finite(parts))
+    if check_gradients:
+        fine = tf.logical_and(fine, tf.reduce_all(tf.math.is_finite(gradient_sums)))
+    return parts, fine
+
+
+def careful_step(engine, x, y, batch):
+    """One checked step of ``engine`` on the samples ``batch``: ``(parts [K, P], kind, details [K, V])``.
+
+    The parts and gradients are checked before the update is applied, and the updated weights
+    after it. ``kind`` is :data:`FINE` or what went wrong (nothing is kept then); ``details``
+    holds the gradient sums (:data:`BAD_GRADIENT`) or updated-weight sums (:data:`BAD_UPDATE`)
+    per row and variable, NaN or infinite where that variable went bad.
     """
     import tensorflow as tf
 
@@ -91,14 +136,6 @@ def train_step(engine, x, y, batch, *, careful: bool = False):
     gradients_fine = tf.constant(True) if engine.loss_scaled else \
         tf.reduce_all(tf.math.is_finite(gradient_sums))
     zeros = tf.zeros(gradient_sums.shape, tf.float32)
-    if not careful:
-        def apply():
-            engine.apply(gradients, aux)
-            return tf.constant(True)
-
-        tf.cond(tf.logical_and(parts_fine, gradients_fine), apply, lambda: tf.constant(False))
-        kind = tf.where(~parts_fine, BAD_PART, tf.where(~gradients_fine, BAD_GRADIENT, FINE))
-        return parts, kind, tf.where(~gradients_fine, gradient_sums, zeros)
 
     def commit():
         variables = engine.trainable()

@@ -118,3 +118,57 @@ def test_a_sweep_names_the_variant_whose_gradient_went_bad(data, vectorize):
     after = [w for m in models.values() for w in m.get_weights()]
     for a, b in zip(after, before, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+class InfiniteSlope(keras.regularizers.Regularizer):
+    """A penalty that is 0 everywhere with a gradient of +inf everywhere."""
+
+    def __call__(self, w):
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def flat(w):
+            return tf.zeros_like(w), lambda upstream: upstream * float("inf")
+
+        return keras.ops.sum(flat(w))
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_an_infinite_gradient_that_clipvalue_would_make_finite_is_still_refused(data, jit_compile):
+    # clipvalue turns the infinite gradient into 1.0, so nothing non-finite would reach the
+    # weights or the optimizer: the quick path has to check the gradients itself.
+    x, y = data
+    model = build(InfiniteSlope())
+    model.compile(optimizer=keras.optimizers.SGD(0.05, clipvalue=1.0), loss="mse")
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(NonFiniteLossError, match=r"epoch 1, step 1 of 3: the gradient of variable "
+                       r"'out/kernel' is inf"):
+        train(model, x, y, epochs=1, batch_size=8, progress=False, jit_compile=jit_compile)
+    for a, b in zip(model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop", "adagrad", "lion"])
+def test_a_nan_gradient_is_refused_whatever_keras_optimizer_applies_it(data, optimizer):
+    # The quick path leaves the gradients to the epoch's check of weights and optimizer state.
+    x, y = data
+    model = build(EuclideanNorm(), initializer="zeros")
+    model.compile(optimizer=optimizer, loss="mse")
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(NonFiniteLossError, match=r"epoch 1, step 1 of 3: the gradient of variable "
+                       r"'out/kernel' is nan"):
+        train(model, x, y, epochs=1, batch_size=8, progress=False, jit_compile=False)
+    for a, b in zip(model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_which_optimizers_leave_a_trace_of_a_bad_gradient():
+    from reglab.training.step import gradients_leave_a_trace
+
+    class Custom(keras.optimizers.SGD):
+        pass
+
+    assert gradients_leave_a_trace(keras.optimizers.Adam())
+    assert gradients_leave_a_trace(keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam()))
+    assert not gradients_leave_a_trace(keras.optimizers.Adam(clipvalue=0.5))
+    assert not gradients_leave_a_trace(Custom())
