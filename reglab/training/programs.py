@@ -27,6 +27,7 @@ import numpy as np
 
 from reglab import _keras, compat
 from reglab.objective import ACTIVITY, ADDED, data_loss, penalty_terms, sorted_terms, term_labels
+from reglab.training import reuse
 from reglab.training.step import (
     BAD_GRADIENT,
     BAD_PART,
@@ -43,14 +44,21 @@ __all__ = ["BAD_GRADIENT", "BAD_PART", "BAD_UPDATE", "FINE", "Lockstep", "Progra
 
 
 def build(plan):
-    """The compiled program of ``plan`` (its engine, its XLA setting)."""
+    """The compiled program of ``plan`` (its engine, its XLA setting): the one the last run
+    compiled if it is the same (:mod:`reglab.training.reuse`), else a new one."""
     if plan.engine == "vectorized":
         from reglab.training.stacked import Vectorized
 
         return Vectorized(list(plan.models), plan.optimizers[0], list(plan.losses), plan.data.x,
                           plan.data.y, plan.data.validation, jit_compile=plan.jit_compile)
-    return Lockstep(list(plan.models), list(plan.optimizers), list(plan.losses), plan.strategy,
-                    plan.data.x, plan.data.y, plan.data.validation, jit_compile=plan.jit_compile)
+    program = reuse.kept(plan)
+    if program is not None:
+        program.use_data(plan.data.x, plan.data.y, plan.data.validation)
+        return program
+    program = Lockstep(list(plan.models), list(plan.optimizers), list(plan.losses), plan.strategy,
+                       plan.data.x, plan.data.y, plan.data.validation, jit_compile=plan.jit_compile)
+    reuse.keep(plan, program)
+    return program
 
 
 class Program:
@@ -106,9 +114,13 @@ class Program:
         graph = tf.function(lambda *args: self._epoch_graph(*args, careful=careful),
                             input_signature=self._specs, autograph=False)
         traced = graph.get_concrete_function()
+        function = traced
         if self._jit:
-            graph = tf.function(lambda *args: traced(*args), jit_compile=True, autograph=False)
-        return graph, traced.variables
+            function = tf.function(lambda *args: traced(*args), jit_compile=True,
+                                   autograph=False).get_concrete_function(*self._specs)
+        # The concrete function itself is called: a tf.function's dispatch (matching the
+        # arguments' types to its traces) cost about a tenth of a small model's epoch.
+        return function, traced.variables
 
     def _scope(self):
         from contextlib import nullcontext
@@ -294,11 +306,19 @@ class Lockstep(Program):
         labels = term_labels(self.models[0])
         self.labels = ["data_loss"] + [f"penalty/{labels[key]}" for key in self.keys]
         self.variable_labels = variable_labels(self.models[0])
+        self.use_data(x, y, validation)
+        self._compile(jit_compile)
+
+    def use_data(self, x, y, validation) -> None:
+        """Put this run's data on the device (arrays of the shapes the program was compiled for)."""
         self._x, self._y = self._place(x), self._place(y)
         self._validation = None
         if validation is not None:
             self._validation = tuple(self._place(a, replicated=False) for a in validation)
-        self._compile(jit_compile)
+
+    def finish(self) -> None:
+        """The models were trained in place; let go of the data (the program may be kept)."""
+        self._x = self._y = self._validation = None
 
     def weight_statistics(self, tolerance):
         """``[K, V, 3]`` float64: Σ|w|, Σw² and the number of |w| ≤ ``tolerance`` of each
