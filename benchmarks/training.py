@@ -18,6 +18,8 @@ samples shuffled every epoch. The sides:
 
 - ``reglab``: :func:`reglab.training.train` with its defaults and ``jit_compile=True``, what
   ``"auto"`` picks for a run long enough to pay for XLA's compilation (``benchmarks/xla_cost.py``);
+  each round calls it again on the same model, which reuses the program the first call compiled
+  (:mod:`reglab.training.reuse`), as ``fit`` reuses its ``train_function``;
 - ``fit``: ``Model.fit`` with its defaults;
 - ``fit_strong``: ``Model.fit`` at its fastest: ``jit_compile=True``,
   ``steps_per_execution`` = the steps of an epoch, a shuffled, batched, prefetched ``tf.data``

@@ -12,7 +12,8 @@ weight norms and sparsity) and handles what a long run meets:
 - faults: a NaN or an infinity stops training with an error naming the epoch, the step and the
   part of the loss; ``checkpoint_dir`` makes a killed run resumable; Ctrl-C returns what is done;
 - speed: a whole epoch runs as one compiled program (XLA on one device), without Python between
-  steps.
+  steps; calling ``train`` again on the same model with the same settings reuses that program
+  (:mod:`reglab.training.reuse`).
 
 Introduced in notebooks/08-training-on-gpus.ipynb; notebooks 04 to 07 use it.
 """
