@@ -9,7 +9,9 @@ modules, in the order a run meets them:
   :mod:`~reglab.training.fingerprint`, which decides what a checkpoint or cache may resume;
 - :mod:`~reglab.training.programs` (one model, or K in lockstep) and
   :mod:`~reglab.training.stacked` (K variants stacked): the compiled epoch, whose every step is
-  :func:`reglab.training.step.train_step`;
+  :func:`reglab.training.step.quick_step` (or :func:`~reglab.training.step.careful_step`, to
+  re-run an epoch that went bad); :mod:`~reglab.training.reuse` keeps the latest program for a
+  next run that would compile the same one;
 - :mod:`~reglab.training.loop`: epochs, records, :mod:`~reglab.training.checkpoints`, hooks,
   Ctrl-C; :mod:`~reglab.training.precision` and :mod:`~reglab.training.history` beside them;
 - :mod:`~reglab.training.stopping`: :class:`EarlyStopping`, an ``on_epoch_end`` hook.

@@ -333,7 +333,7 @@ class Lockstep(Program):
         return [v for model, optimizer in zip(self.models, self.optimizers, strict=True)
                 for v in (*model.variables, *optimizer.variables)]
 
-    # --- what train_step calls ----------------------------------------------------------------
+    # --- what the steps call ---------------------------------------------------------------------
     def groups(self) -> list[Group]:
         return [Group(list(m.trainable_variables), o, 1) for m, o in
                 zip(self.models, self.optimizers, strict=True)]
