@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from contextlib import contextmanager
 
 import reglab  # noqa: F401  (sets TF_CPP_MIN_LOG_LEVEL before TensorFlow's first import)
 
@@ -51,6 +52,7 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, theme: bool =
     os.environ.setdefault("PYTHONHASHSEED", str(seed))
     _quiet_python_logging()
     _import_tensorflow_quietly()
+    _float16_fallback_logged_quietly()
 
     import keras
     import tensorflow as tf
@@ -88,12 +90,36 @@ def _import_tensorflow_quietly() -> None:
 
     if "tensorflow" in sys.modules:
         return
+    with _stderr_muted():
+        import keras  # noqa: F401
+        import tensorflow  # noqa: F401
+
+
+def _float16_fallback_logged_quietly() -> None:
+    """Run one float16 product with stderr muted.
+
+    On a CPU without AVX-512 FP16 (an AMD EPYC, say) TensorFlow 2.21 logs, at error level and once
+    per process, that oneDNN falls back to Eigen for float16, with a timestamp: it would land in
+    the first cell that computes in float16. It is logged here instead, into nothing. This runs a
+    TensorFlow operation, so it belongs in :func:`setup`, after ``devices.split_cpu``.
+    """
+    import tensorflow as tf
+
+    with _stderr_muted():
+        half = tf.ones((2, 2), tf.float16)
+        tf.matmul(half, half).numpy()
+
+
+@contextmanager
+def _stderr_muted():
+    """File descriptor 2 pointed at os.devnull (C++ writes there directly), restored after."""
+    import sys
+
     sys.stderr.flush()
     saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 2)
-        import keras  # noqa: F401
-        import tensorflow  # noqa: F401
+        yield
     finally:
         os.dup2(saved, 2)
         os.close(saved)
